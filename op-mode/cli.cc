@@ -1,0 +1,232 @@
+#include "op-mode/cli.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <ostream>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "op-mode/render.h"
+#include "plugin/capture.h"
+#include "plugin/snapshot_json.h"
+#include "plugin/vif_reader.h"
+
+namespace edgediag::opmode {
+namespace {
+
+using plugin::Family;
+using plugin::Snapshot;
+using plugin::SourceState;
+
+// The VIF description directories, in order: /config survives VyOS image
+// upgrades, /etc is the plain-Linux place.
+constexpr const char* kVifDirs[] = {"/config/edgediag/vifs.d", "/etc/edgediag/vifs.d"};
+
+struct Options {
+  std::string command;
+  bool json = false;
+  bool detail = false;
+  std::string color = "auto";
+  std::vector<std::string> vif_files;
+  std::vector<std::string> vif_dirs{std::begin(kVifDirs), std::end(kVifDirs)};
+  std::string interface, peer;
+  bool probe = false;
+  double sample = 0;
+  bool ipsec = false, wireguard = false;
+  std::string from_snapshot, save_snapshot;
+  plugin::CaptureOptions capture;
+};
+
+bool UseColor(const std::string& mode) {
+  if (mode == "always") return true;
+  if (mode == "never") return false;
+  const char* term = std::getenv("TERM");
+  return isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr && term != nullptr &&
+         std::string(term) != "dumb";
+}
+
+std::vector<Family> Families(const Options& o) {
+  if (o.command == "dx") return {Family::kDx};
+  if (o.command == "vpn") {
+    if (o.ipsec && !o.wireguard) return {Family::kIpsec, Family::kNet};
+    if (o.wireguard && !o.ipsec) return {Family::kWireguard, Family::kNet};
+    return {Family::kIpsec, Family::kWireguard, Family::kNet};
+  }
+  return {Family::kDx, Family::kIpsec, Family::kWireguard, Family::kNet};
+}
+
+plugin::CaptureOptions CaptureFor(const Options& o) {
+  plugin::CaptureOptions c = o.capture;
+  bool dx = o.command == "dx" || o.command == "check";
+  bool vpn = o.command == "vpn" || o.command == "check";
+  c.frr = dx;
+  c.vici = vpn && !(o.wireguard && !o.ipsec);
+  c.nftables = c.vici;
+  c.xfrm = c.vici;
+  c.wireguard = vpn && !(o.ipsec && !o.wireguard);
+  return c;
+}
+
+// Reads the VIF descriptions; an error is reported and recorded, and the
+// rest of the diagnosis still runs.
+std::string LoadVifs(const Options& o, Snapshot& s, bool from_snapshot) {
+  std::vector<plugin::Vif> vifs;
+  std::vector<std::string> errors;
+  std::vector<std::string> used;
+  if (!o.vif_files.empty()) {
+    for (const auto& f : o.vif_files) {
+      auto r = plugin::ReadVifFile(f, s.key_salt);
+      if (!r) {
+        errors.push_back(r.error().what);
+        continue;
+      }
+      used.push_back(f);
+      for (auto& v : *r) vifs.push_back(std::move(v));
+    }
+  } else if (from_snapshot) {
+    return {};  // the snapshot carries the VIFs it was taken with
+  } else {
+    for (const auto& d : o.vif_dirs) {
+      auto r = plugin::ReadVifDirectory(d, s.key_salt);
+      if (!r) {
+        errors.push_back(r.error().what);
+        continue;
+      }
+      for (auto& v : *r) {
+        bool dup = false;  // /config wins over /etc for the same VIF
+        for (const auto& x : vifs) dup |= x.virtualInterfaceId == v.virtualInterfaceId;
+        if (!dup) vifs.push_back(std::move(v));
+      }
+    }
+  }
+  s.vifs = std::move(vifs);
+  if (!errors.empty()) {
+    s.sources[plugin::kSourceVif] = {SourceState::kUnavailable, errors.front()};
+    return errors.front();
+  }
+  s.sources[plugin::kSourceVif] = {SourceState::kOk,
+                                   s.vifs.empty() ? "no VIF description: zero-config mode" : ""};
+  return {};
+}
+
+}  // namespace
+
+int ExitCodeForSources(const std::string& command, const Snapshot& s) {
+  std::vector<const char*> needed;
+  if (command == "dx") needed = {plugin::kSourceKernel, plugin::kSourceFrr};
+  else needed = {plugin::kSourceVici, plugin::kSourceWireguard};
+  bool any_ok = false, denied = false;
+  for (const char* n : needed) {
+    const auto& st = s.Source(n);
+    any_ok |= st.state == SourceState::kOk;
+    denied |= st.state == SourceState::kPermissionDenied;
+  }
+  if (command == "vpn" && any_ok) {
+    // WireGuard "ok" with no interface and no strongSwan is still nothing.
+    bool vici_ok = s.Source(plugin::kSourceVici).state == SourceState::kOk;
+    if (!vici_ok && s.wireguard.empty()) any_ok = false;
+  }
+  if (any_ok) return kExitOk;
+  return denied ? kExitNoPermission : kExitUnavailable;
+}
+
+int Run(std::span<const char* const> args, std::ostream& out, std::ostream& err) {
+  Options o;
+  CLI::App app{"edgediag: why a link that looks up does not work (AWS Direct Connect, IPsec, "
+               "WireGuard)",
+               "edgediag"};
+  app.set_version_flag("--version", std::string(EDGEDIAG_VERSION));
+  app.require_subcommand(1);
+  app.fallthrough();
+  app.add_flag("--json", o.json, "machine-readable report (schema edgediag.report/1)");
+  app.add_flag("--detail", o.detail, "add the raw evidence table");
+  app.add_option("--color", o.color, "auto, always or never")->check(CLI::IsMember({"auto", "always", "never"}));
+  app.add_option("--from-snapshot", o.from_snapshot, "diagnose a saved snapshot instead of this router");
+  app.add_option("--save-snapshot", o.save_snapshot, "save what was captured (secrets scrubbed)");
+  app.add_option("--vici-socket", o.capture.vici_socket, "strongSwan VICI socket")
+      ->capture_default_str();
+  app.add_option("--frr-vty-dir", o.capture.frr_vty_dir, "FRR vty socket directory (vtysh --vty_socket)");
+  app.add_option("--timeout", o.capture.timeout_ms, "per-source timeout, milliseconds")
+      ->capture_default_str()->check(CLI::Range(100, 60000));
+  app.add_option("--sample", o.sample, "take a second snapshot after SECONDS and use counter deltas")
+      ->check(CLI::Range(0.0, 300.0));
+
+  auto* dx = app.add_subcommand("dx", "why a Direct Connect BGP session will not come up");
+  dx->add_option("--vif-file", o.vif_files, "describe-virtual-interfaces JSON (repeatable)");
+  dx->add_option("--vif-dir", o.vif_dirs, "directories of VIF descriptions")->capture_default_str();
+  dx->add_option("--interface", o.interface, "only the VIF on this interface");
+  dx->add_option("--peer", o.peer, "only the VIF with this Amazon peer address");
+  dx->add_flag("--probe", o.probe, "DF-set pings at 1500 and at the VIF MTU to the Amazon peer");
+  auto* vpn = app.add_subcommand("vpn", "IPsec and WireGuard tunnels that are up but pass no traffic");
+  vpn->add_flag("--ipsec", o.ipsec, "strongSwan only");
+  vpn->add_flag("--wireguard", o.wireguard, "WireGuard only");
+  vpn->add_option("--peer", o.peer, "connection name, peer public key or friendly name");
+  auto* check = app.add_subcommand("check", "periodic self-check for Nagios/Prometheus/CloudWatch");
+  check->add_option("--vif-file", o.vif_files, "describe-virtual-interfaces JSON (repeatable)");
+
+  std::vector<const char*> argv{"edgediag"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  try {
+    app.parse(static_cast<int>(argv.size()), const_cast<char**>(argv.data()));
+  } catch (const CLI::CallForHelp&) {
+    out << app.help();
+    return kExitOk;
+  } catch (const CLI::CallForAllHelp&) {
+    out << app.help("", CLI::AppFormatMode::All);
+    return kExitOk;
+  } catch (const CLI::CallForVersion&) {
+    out << "edgediag " << EDGEDIAG_VERSION << "\n";
+    return kExitOk;
+  } catch (const CLI::ParseError& e) {
+    err << "edgediag: " << e.what() << " (see edgediag --help)\n";
+    return kExitUsage;
+  }
+  o.command = dx->parsed() ? "dx" : vpn->parsed() ? "vpn" : "check";
+
+  Snapshot now;
+  std::optional<Snapshot> previous;
+  if (!o.from_snapshot.empty()) {
+    auto s = plugin::LoadSnapshot(o.from_snapshot);
+    if (!s) {
+      err << "edgediag: " << s.error().what << "\n";
+      return s.error().code == Error::Code::kInvalidInput ? kExitDataError
+             : s.error().code == Error::Code::kPermissionDenied ? kExitNoPermission
+                                                                 : kExitUnavailable;
+    }
+    now = std::move(*s);
+  } else {
+    auto copts = CaptureFor(o);
+    if (o.sample > 0) {
+      previous = plugin::Capture(copts);
+      std::this_thread::sleep_for(std::chrono::milliseconds(static_cast<int>(o.sample * 1000)));
+    }
+    now = plugin::Capture(copts);
+  }
+
+  std::string data_error;
+  if (o.command != "vpn") data_error = LoadVifs(o, now, !o.from_snapshot.empty());
+  if (!data_error.empty()) err << "edgediag: " << data_error << "\n";
+
+  if (!o.save_snapshot.empty()) {
+    auto r = plugin::SaveSnapshot(now, o.save_snapshot);
+    if (!r) err << "edgediag: " << r.error().what << "\n";
+  }
+
+  auto families = Families(o);
+  plugin::ReportFilter filter{o.interface, o.peer};
+  auto report = plugin::BuildReport(o.command, families, now, previous ? &*previous : nullptr, filter);
+  if (o.json)
+    out << ReportToJson(report).dump(2) << "\n";
+  else
+    out << RenderText(report, now, {UseColor(o.color), o.detail});
+
+  if (!data_error.empty()) return kExitDataError;
+  return ExitCodeForSources(o.command, now);
+}
+
+}  // namespace edgediag::opmode

@@ -1,0 +1,29 @@
+// Renderers: the only code that prints. One Report, several outputs.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "plugin/report.h"
+#include "plugin/snapshot.h"
+
+namespace edgediag::opmode {
+
+/// The schema tag of the JSON report.
+inline constexpr char kReportSchema[] = "edgediag.report/1";
+
+/// The versioned JSON document of DESIGN.md ("schema": "edgediag.report/1").
+nlohmann::ordered_json ReportToJson(const plugin::Report& report);
+
+struct TextOptions {
+  bool color = false;   ///< ANSI colours (only on a terminal)
+  bool detail = false;  ///< append the raw evidence table
+};
+
+/// Text for people: a verdict line per subject, then ranked causes with
+/// evidence and fix, then the sources that could not be read.
+std::string RenderText(const plugin::Report& report, const plugin::Snapshot& snapshot,
+                       const TextOptions& options);
+
+}  // namespace edgediag::opmode

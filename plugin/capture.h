@@ -1,0 +1,37 @@
+// Capture: fills a Snapshot from the live system. Each source is captured on
+// its own and records its status in Snapshot::sources; a source that fails
+// is data ("unavailable: why"), never an abort, so every other check runs.
+#pragma once
+
+#include <string>
+
+#include "plugin/snapshot.h"
+
+namespace edgediag::plugin {
+
+struct CaptureOptions {
+  bool kernel = true;     ///< links, addresses, neighbours, routes, sockets, counters
+  bool wireguard = true;  ///< generic netlink WireGuard
+  bool xfrm = true;       ///< XFRM states and policies
+  bool frr = true;        ///< vtysh show bgp neighbors json
+  bool vici = true;       ///< strongSwan over VICI
+  bool nftables = true;   ///< source-NAT rules
+  std::string vici_socket = "/var/run/charon.vici";
+  std::string frr_vty_dir;  ///< empty: vtysh's default
+  std::string vtysh = "vtysh";
+  int timeout_ms = 3000;  ///< per source
+};
+
+/// Captures everything `options` asks for. taken_at/key_salt are set here.
+Snapshot Capture(const CaptureOptions& options);
+
+// One function per source; each fills its part of `snapshot` and its
+// Snapshot::sources entries. Implemented in capture_<source>.cc.
+void CaptureKernel(Snapshot& snapshot, const CaptureOptions& options);     ///< kernel, sockets, md5, counters, ethtool
+void CaptureWireguard(Snapshot& snapshot, const CaptureOptions& options);  ///< wireguard
+void CaptureXfrm(Snapshot& snapshot, const CaptureOptions& options);       ///< xfrm
+void CaptureFrr(Snapshot& snapshot, const CaptureOptions& options);        ///< frr
+void CaptureIpsec(Snapshot& snapshot, const CaptureOptions& options);      ///< vici
+void CaptureNftables(Snapshot& snapshot, const CaptureOptions& options);   ///< nftables
+
+}  // namespace edgediag::plugin

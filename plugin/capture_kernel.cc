@@ -1,0 +1,250 @@
+// Kernel collector: rtnetlink (links, addresses, neighbours, routes), TCP
+// sockets on the BGP port with their MD5 keys (as properties), /proc
+// counters and rp_filter, and optical module diagnostics where offered.
+#include <linux/netlink.h>
+#include <sys/socket.h>
+
+#include <chrono>
+#include <unordered_map>
+
+#include "netlink/ethtool.h"
+#include "netlink/proc_counters.h"
+#include "netlink/rtnetlink.h"
+#include "netlink/sock_diag.h"
+#include "netlink/socket.h"
+#include "plugin/capture.h"
+
+namespace edgediag::plugin {
+namespace {
+
+namespace nl = edgediag::netlink;
+
+constexpr std::uint16_t kBgpPort = 179;
+
+SourceStatus StatusFromError(const Error& e) {
+  return {e.code == Error::Code::kPermissionDenied ? SourceState::kPermissionDenied
+                                                   : SourceState::kUnavailable,
+          e.what};
+}
+
+Interface FromLink(const nl::Link& l) {
+  Interface i;
+  i.name = l.ifname;
+  i.ifindex = l.ifindex;
+  i.kind = l.kind;
+  // IFLA_LINK names an ifindex in another namespace when IFLA_LINK_NETNSID is
+  // set (veth peers, a VLAN moved away from its parent): not ours to resolve.
+  if (l.link && !l.link_netnsid && *l.link != 0) i.link = *l.link;
+  i.vlan_id = l.vlan_id;
+  i.vlan_protocol = l.vlan_protocol;
+  i.mtu = l.mtu.value_or(0);
+  i.admin_up = l.admin_up();
+  i.carrier = l.carrier();
+  i.operstate = l.operstate ? nl::OperstateName(*l.operstate) : "UNKNOWN";
+  i.lladdr = l.address;
+  if (l.stats64) {
+    const auto& s = *l.stats64;
+    i.rx_bytes = s.rx_bytes;
+    i.tx_bytes = s.tx_bytes;
+    i.rx_packets = s.rx_packets;
+    i.tx_packets = s.tx_packets;
+    i.rx_errors = s.rx_errors;
+    i.tx_errors = s.tx_errors;
+    i.rx_dropped = s.rx_dropped;
+    i.tx_dropped = s.tx_dropped;
+  }
+  return i;
+}
+
+// "::ffff:192.0.2.1" -> "192.0.2.1": a dual-stack listener reports IPv4 peers
+// so, and rules compare against plain IPv4 addresses.
+std::string Unmap(const std::string& a) {
+  constexpr std::string_view kPrefix = "::ffff:";
+  if (a.size() > kPrefix.size() && a.compare(0, kPrefix.size(), kPrefix) == 0 &&
+      a.find('.') != std::string::npos)
+    return a.substr(kPrefix.size());
+  return a;
+}
+
+Md5Key FromMd5Sig(const nl::TcpMd5Sig& m) {
+  Md5Key k;
+  k.address = Unmap(m.tcpm_addr);
+  k.prefixlen = m.tcpm_prefixlen;
+  if (k.address != m.tcpm_addr && k.prefixlen >= 96) k.prefixlen -= 96;
+  k.key = m.key;
+  return k;
+}
+
+class Names {
+ public:
+  explicit Names(const std::vector<Interface>& ifs) {
+    for (const auto& i : ifs) by_index_[i.ifindex] = i.name;
+  }
+  std::string operator()(int ifindex) const {
+    auto it = by_index_.find(ifindex);
+    return it == by_index_.end() ? std::string() : it->second;
+  }
+
+ private:
+  std::unordered_map<int, std::string> by_index_;
+};
+
+void CaptureRtnetlink(Snapshot& s, std::chrono::milliseconds timeout) {
+  auto rtnl = nl::NetlinkSocket::Open(NETLINK_ROUTE, timeout);
+  if (!rtnl) {
+    s.sources[kSourceKernel] = StatusFromError(rtnl.error());
+    return;
+  }
+  auto links = nl::ReadLinks(*rtnl);
+  if (!links) {
+    s.sources[kSourceKernel] = StatusFromError(links.error());
+    return;
+  }
+  s.interfaces.reserve(links->items.size());
+  for (const auto& l : links->items) s.interfaces.push_back(FromLink(l));
+  Names name(s.interfaces);
+  for (auto& i : s.interfaces)
+    if (i.link) i.parent = name(*i.link);
+
+  // Addresses, neighbours and routes: a failure of one is recorded, the rest
+  // is kept.
+  std::string failed;
+  auto note = [&](const Error& e) { failed += (failed.empty() ? "" : "; ") + e.what; };
+
+  if (auto addrs = nl::ReadAddrs(*rtnl)) {
+    for (const auto& a : addrs->items)
+      s.addresses.push_back(
+          {name(a.ifindex), a.ifindex, a.family == AF_INET ? 4 : 6, a.address, a.prefixlen});
+  } else {
+    note(addrs.error());
+  }
+  if (auto neighs = nl::ReadNeighs(*rtnl)) {
+    for (const auto& n : neighs->items)
+      s.neighbours.push_back({name(n.ifindex), n.ifindex, n.family == AF_INET ? 4 : 6, n.dst,
+                              n.lladdr, nl::NudStateName(n.ndm_state)});
+  } else {
+    note(neighs.error());
+  }
+  if (auto routes = nl::ReadRoutes(*rtnl)) {
+    for (const auto& r : routes->items) {
+      Route out;
+      out.family = r.family == AF_INET ? 4 : 6;
+      out.dst = r.dst;
+      out.gateway = r.gateway;
+      out.ifindex = r.oif;
+      // A multipath route has its next hops in RTA_MULTIPATH: the first one
+      // stands for the route here.
+      if (out.gateway.empty() && out.ifindex == 0 && !r.multipath.empty()) {
+        out.gateway = r.multipath.front().gateway;
+        out.ifindex = r.multipath.front().ifindex;
+      }
+      out.dev = name(out.ifindex);
+      out.table = r.table;
+      out.type = nl::RouteTypeName(r.rtm_type);
+      out.protocol = nl::RouteProtocolName(r.rtm_protocol);
+      out.metric = r.priority;
+      out.mtu = r.mtu;
+      s.routes.push_back(std::move(out));
+    }
+  } else {
+    note(routes.error());
+  }
+  s.sources[kSourceKernel] = failed.empty() ? SourceStatus{SourceState::kOk, ""}
+                                            : SourceStatus{SourceState::kUnavailable, failed};
+}
+
+void CaptureSockets(Snapshot& s, std::chrono::milliseconds timeout) {
+  const bool net_admin = nl::HaveNetAdmin();
+  auto diag = nl::NetlinkSocket::Open(NETLINK_SOCK_DIAG, timeout);
+  if (!diag) {
+    s.sources[kSourceSockets] = StatusFromError(diag.error());
+    s.sources[kSourceMd5] = StatusFromError(diag.error());
+    return;
+  }
+  auto socks = nl::ReadTcpSockets(*diag, s.key_salt, {kBgpPort});
+  if (!socks) {
+    s.sources[kSourceSockets] = StatusFromError(socks.error());
+    s.sources[kSourceMd5] = StatusFromError(socks.error());
+    return;
+  }
+  Names name(s.interfaces);
+  for (const auto& k : socks->items) {
+    TcpSocket t;
+    t.state = nl::TcpStateName(k.idiag_state);
+    t.local = Unmap(k.src);
+    t.local_port = k.sport;
+    t.remote = Unmap(k.dst);
+    t.remote_port = k.dport;
+    if (k.idiag_if) t.dev = name(static_cast<int>(k.idiag_if));
+    t.snd_mss = k.tcpi_snd_mss;
+    t.rcv_mss = k.tcpi_rcv_mss;
+    t.pmtu = k.tcpi_pmtu;
+    for (const auto& m : k.md5sig) t.md5_keys.push_back(FromMd5Sig(m));
+    s.tcp_sockets.push_back(std::move(t));
+  }
+  s.sources[kSourceSockets] = {SourceState::kOk, ""};
+  // Without CAP_NET_ADMIN the kernel leaves INET_DIAG_MD5SIG out silently
+  // (net/ipv4/tcp_diag.c): "no keys" would be a lie, so say why.
+  s.sources[kSourceMd5] =
+      net_admin ? SourceStatus{SourceState::kOk, ""}
+                : SourceStatus{SourceState::kPermissionDenied,
+                               "reading TCP-MD5 keys needs CAP_NET_ADMIN (run as root)"};
+}
+
+void CaptureCounters(Snapshot& s) {
+  std::string failed;
+  if (auto netstat = nl::ReadNetstat()) {
+    if (auto it = netstat->find("TcpExt"); it != netstat->end()) s.counters.tcp_ext = it->second;
+    if (auto it = netstat->find("IpExt"); it != netstat->end()) s.counters.ip_ext = it->second;
+  } else {
+    failed = netstat.error().what;
+  }
+  if (auto xfrm = nl::ReadXfrmStat()) {
+    if (*xfrm) s.counters.xfrm_stat = std::move(**xfrm);
+  } else {
+    failed += (failed.empty() ? "" : "; ") + xfrm.error().what;
+  }
+  // rp_filter: the kernel applies max(all, IF).
+  auto all = nl::ReadRpFilter("all");
+  for (auto& i : s.interfaces) {
+    auto v = nl::ReadRpFilter(i.name);
+    if (v && all) i.rp_filter = nl::EffectiveRpFilter(*all, *v);
+    else if (v) i.rp_filter = *v;
+  }
+  s.sources[kSourceCounters] = failed.empty() ? SourceStatus{SourceState::kOk, ""}
+                                              : SourceStatus{SourceState::kUnavailable, failed};
+}
+
+void CaptureOptics(Snapshot& s, std::chrono::milliseconds timeout) {
+  std::vector<nl::ModuleTarget> targets;
+  for (const auto& i : s.interfaces)
+    if (i.kind.empty() && !i.lladdr.empty() && i.name != "lo") targets.push_back({i.ifindex, i.name});
+  if (targets.empty()) {
+    s.sources[kSourceEthtool] = {SourceState::kOk, ""};
+    return;
+  }
+  auto result = nl::ReadModuleDiagnostics(targets, timeout);
+  if (!result) {
+    s.sources[kSourceEthtool] = StatusFromError(result.error());
+    return;
+  }
+  for (auto& i : s.interfaces) {
+    auto it = result->find(i.ifindex);
+    if (it == result->end()) continue;
+    i.rx_power_mw = it->second.rx_power_mw;
+    i.rx_power_low_alarm_mw = it->second.rx_power_low_alarm_mw;
+  }
+  s.sources[kSourceEthtool] = {SourceState::kOk, ""};
+}
+
+}  // namespace
+
+void CaptureKernel(Snapshot& snapshot, const CaptureOptions& options) {
+  const std::chrono::milliseconds timeout(options.timeout_ms);
+  CaptureRtnetlink(snapshot, timeout);
+  CaptureSockets(snapshot, timeout);
+  CaptureCounters(snapshot);
+  CaptureOptics(snapshot, timeout);
+}
+
+}  // namespace edgediag::plugin

@@ -1,0 +1,190 @@
+#include "plugin/dx_match.h"
+
+#include <fmt/format.h>
+
+#include "plugin/vif_reader.h"
+
+namespace edgediag::plugin {
+namespace {
+
+std::optional<Prefix> RouterPrefix(const Address& a) { return ParseAddress(a.address, a.prefixlen); }
+
+void Locate(const Snapshot& s, DxPeering& p) {
+  // 1. The customer address itself.
+  for (const auto& a : s.addresses) {
+    auto r = RouterPrefix(a);
+    if (!r || !p.customer || !r->SameAddress(*p.customer)) continue;
+    p.address = &a;
+    p.match = r->len == p.customer->len ? AddressMatch::kExact : AddressMatch::kWrongPrefix;
+    break;
+  }
+  // 2. The Amazon address on the router: the two were swapped.
+  if (!p.address) {
+    for (const auto& a : s.addresses) {
+      auto r = RouterPrefix(a);
+      if (r && p.amazon && r->SameAddress(*p.amazon)) {
+        p.address = &a;
+        p.match = AddressMatch::kSwapped;
+        break;
+      }
+    }
+  }
+  // 3. Another address in the peer subnet (either side's view of it).
+  if (!p.address && p.amazon) {
+    for (const auto& a : s.addresses) {
+      auto r = RouterPrefix(a);
+      if (!r || r->family != p.amazon->family) continue;
+      if (r->family == 6 && r->bytes[0] == 0xfe && (r->bytes[1] & 0xc0) == 0x80) continue;
+      if (p.amazon->Contains(*r) || r->Contains(*p.amazon)) {
+        p.address = &a;
+        p.match = AddressMatch::kWrongAddress;
+        break;
+      }
+    }
+  }
+  if (p.address) {
+    p.iface = s.FindInterface(p.address->ifindex);
+    if (!p.iface) p.iface = s.FindInterface(p.address->ifname);
+  } else if (p.vlan != 0) {
+    // Nothing addressed: point at the sub-interface that carries the VLAN.
+    for (const auto& i : s.interfaces)
+      if (i.vlan_id && *i.vlan_id == p.vlan) {
+        p.iface = &i;
+        break;
+      }
+  }
+  if (p.amazon) {
+    for (const auto& n : s.neighbours) {
+      auto na = ParseAddress(n.address);
+      if (!na || !na->SameAddress(*p.amazon)) continue;
+      if (p.iface && n.ifindex != p.iface->ifindex && n.ifname != p.iface->name) continue;
+      p.neighbour = &n;
+      break;
+    }
+    for (const auto& b : s.bgp_neighbors) {
+      auto ba = ParseAddress(b.address);
+      if (ba && ba->SameAddress(*p.amazon)) {
+        p.bgp = &b;
+        break;
+      }
+    }
+    for (const auto& t : s.tcp_sockets) {
+      auto ra = ParseAddress(t.remote);
+      bool to_peer = ra && ra->SameAddress(*p.amazon) && (t.remote_port == 179 || t.local_port == 179);
+      bool listener = t.state == "LISTEN" && t.local_port == 179;
+      if (to_peer || listener) p.sockets.push_back(&t);
+    }
+  }
+  p.subject.interface = p.iface ? p.iface->name : "";
+}
+
+}  // namespace
+
+bool IsAmazonAsn(std::uint32_t asn) {
+  // 7224 and 16509 are Amazon's public ASNs; 64512 is the default Amazon-side
+  // ASN of a virtual private gateway or Direct Connect gateway.
+  return asn == 7224 || asn == 16509 || asn == 64512;
+}
+
+std::vector<const Interface*> Ancestors(const Snapshot& s, const Interface& iface) {
+  std::vector<const Interface*> out;
+  const Interface* cur = &iface;
+  for (int depth = 0; depth < 8 && cur->link && *cur->link != cur->ifindex; ++depth) {
+    const Interface* parent = s.FindInterface(*cur->link);
+    if (!parent && !cur->parent.empty()) parent = s.FindInterface(cur->parent);
+    if (!parent) break;
+    out.push_back(parent);
+    cur = parent;
+  }
+  return out;
+}
+
+std::string VyosPath(const Snapshot& s, const Interface& iface) {
+  auto type_of = [](const Interface& i) -> std::string {
+    if (i.kind == "bond") return "bonding";
+    if (i.kind == "bridge") return "bridge";
+    if (i.kind == "wireguard") return "wireguard";
+    return "ethernet";
+  };
+  if (!iface.vlan_id) return type_of(iface) + " " + iface.name;
+  auto up = Ancestors(s, iface);
+  if (up.empty()) return fmt::format("ethernet {} vif {}", iface.parent, *iface.vlan_id);
+  const Interface& parent = *up.front();
+  if (parent.vlan_id && up.size() >= 2)  // stacked: outer service tag, inner customer tag
+    return fmt::format("{} {} vif-s {} vif-c {}", type_of(*up[1]), up[1]->name, *parent.vlan_id,
+                       *iface.vlan_id);
+  if (iface.vlan_protocol && *iface.vlan_protocol == 0x88a8)
+    return fmt::format("{} {} vif-s {}", type_of(parent), parent.name, *iface.vlan_id);
+  return fmt::format("{} {} vif {}", type_of(parent), parent.name, *iface.vlan_id);
+}
+
+std::vector<DxPeering> MatchDx(const Snapshot& s) {
+  std::vector<DxPeering> out;
+  for (const auto& vif : s.vifs) {
+    for (const auto& peer : Peerings(vif)) {
+      DxPeering p;
+      p.vif = &vif;
+      p.expected = peer;
+      p.customer = ParsePrefix(peer.customerAddress);
+      p.amazon = ParsePrefix(peer.amazonAddress);
+      p.vlan = vif.vlan;
+      p.subject = {SubjectKind::kDxVif, vif.virtualInterfaceId, "",
+                   p.amazon ? p.amazon->Address() : "", vif.virtualInterfaceName};
+      Locate(s, p);
+      out.push_back(std::move(p));
+    }
+  }
+  if (!s.vifs.empty()) return out;
+
+  // Zero-config: DX-like BGP neighbours — link-local 169.254.0.0/16 peers,
+  // or peers with an Amazon ASN — checked for everything that needs no VIF.
+  auto link_local = *ParsePrefix("169.254.0.0/16");
+  for (const auto& b : s.bgp_neighbors) {
+    auto a = ParseAddress(b.address);
+    if (!a) continue;
+    bool dx_like = link_local.Contains(*a) || (b.remoteAs && IsAmazonAsn(*b.remoteAs));
+    if (!dx_like) continue;
+    DxPeering p;
+    p.amazon = a;
+    p.subject = {SubjectKind::kDxVif, a->Address(), "", a->Address(), ""};
+    // The router address whose subnet holds the peer stands in for the VIF's.
+    for (const auto& addr : s.addresses) {
+      auto r = ParseAddress(addr.address, addr.prefixlen);
+      if (r && r->Contains(*a) && !r->SameAddress(*a)) {
+        p.customer = r;
+        p.amazon->len = r->len;
+        break;
+      }
+    }
+    Locate(s, p);
+    if (p.iface && p.iface->vlan_id) p.vlan = *p.iface->vlan_id;
+    out.push_back(std::move(p));
+  }
+  // Link-local neighbours on VLAN sub-interfaces that FRR does not know.
+  for (const auto& n : s.neighbours) {
+    auto a = ParseAddress(n.address);
+    if (!a || !link_local.Contains(*a)) continue;
+    const Interface* i = s.FindInterface(n.ifindex);
+    if (!i || !i->vlan_id) continue;
+    bool known = false;
+    for (const auto& p : out) known |= p.amazon && p.amazon->SameAddress(*a);
+    if (known) continue;
+    DxPeering p;
+    p.amazon = a;
+    p.vlan = *i->vlan_id;
+    p.subject = {SubjectKind::kDxVif, a->Address(), i->name, a->Address(), ""};
+    for (const auto& addr : s.addresses) {
+      auto r = ParseAddress(addr.address, addr.prefixlen);
+      if (r && addr.ifindex == i->ifindex && r->Contains(*a)) {
+        p.customer = r;
+        p.amazon->len = r->len;
+        break;
+      }
+    }
+    Locate(s, p);
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+}  // namespace edgediag::plugin

@@ -1,0 +1,221 @@
+#include "plugin/report.h"
+
+#include <algorithm>
+#include <tuple>
+
+#include <fmt/format.h>
+
+#include "plugin/dx_match.h"
+#include "plugin/snapshot_json.h"
+
+namespace edgediag::plugin {
+namespace {
+
+struct Pending {
+  SubjectReport report;
+  Family family;
+};
+
+const char* FamilyPrefix(Family f) {
+  switch (f) {
+    case Family::kDx: return "dx";
+    case Family::kIpsec: return "ipsec";
+    case Family::kWireguard: return "wg";
+    case Family::kNet: return "net";
+  }
+  return "net";
+}
+
+// The source without which a family's subjects cannot be judged.
+const char* RequiredSource(Family f) {
+  switch (f) {
+    case Family::kDx: return kSourceKernel;
+    case Family::kIpsec: return kSourceVici;
+    case Family::kWireguard: return kSourceWireguard;
+    case Family::kNet: return kSourceKernel;
+  }
+  return kSourceKernel;
+}
+
+Family FamilyOf(SubjectKind k) {
+  switch (k) {
+    case SubjectKind::kDxVif: return Family::kDx;
+    case SubjectKind::kIpsecConnection: return Family::kIpsec;
+    case SubjectKind::kWgPeer:
+    case SubjectKind::kWgInterface: return Family::kWireguard;
+    case SubjectKind::kHost: return Family::kNet;
+  }
+  return Family::kNet;
+}
+
+// What "ok" means for a DX subject, said with the values that were checked.
+Finding DxOk(const Snapshot& s, const Subject& subject) {
+  Finding f{.id = "dx.ok", .severity = Severity::kOk, .subject = subject};
+  std::vector<std::string> parts;
+  for (const auto& p : MatchDx(s)) {
+    if (p.subject.id != subject.id) continue;
+    if (p.iface && p.iface->vlan_id)
+      f.evidence.push_back({"VLAN", fmt::format("{} on {}", *p.iface->vlan_id, p.iface->name),
+                            p.vlan ? std::to_string(p.vlan) : "—"});
+    if (p.address)
+      f.evidence.push_back({"address", fmt::format("{}/{}", p.address->address, p.address->prefixlen),
+                            p.expected.customerAddress.empty() ? "—" : p.expected.customerAddress});
+    if (p.neighbour)
+      f.evidence.push_back({"ARP/ND of the Amazon peer", p.neighbour->state, "REACHABLE/STALE"});
+    if (p.bgp) f.evidence.push_back({"BGP state", p.bgp->bgpState, "Established"});
+  }
+  f.message = "the router matches the VIF and nothing points at a fault";
+  for (const auto& e : f.evidence)
+    if (e.what == "BGP state" && e.observed == "Established")
+      f.message = "BGP is Established and the router matches the VIF";
+  return f;
+}
+
+Finding GenericOk(Family family, const Subject& subject) {
+  return Finding{.id = std::string(FamilyPrefix(family)) + ".ok",
+                 .severity = Severity::kOk,
+                 .subject = subject,
+                 .message = "no fault found"};
+}
+
+std::vector<Subject> EnumerateSubjects(Family family, const Snapshot& s) {
+  std::vector<Subject> out;
+  switch (family) {
+    case Family::kDx:
+      for (const auto& p : MatchDx(s)) out.push_back(p.subject);
+      break;
+    case Family::kIpsec:
+      for (const auto& c : s.ipsec_connections)
+        out.push_back({SubjectKind::kIpsecConnection, c.name, "",
+                       c.remote_addrs.empty() ? "" : c.remote_addrs.front(), ""});
+      for (const auto& ike : s.ike_sas)
+        out.push_back({SubjectKind::kIpsecConnection, ike.name, "", ike.remote_host, ""});
+      break;
+    case Family::kWireguard:
+      for (const auto& w : s.wireguard) {
+        out.push_back({SubjectKind::kWgInterface, w.name, w.name, "", ""});
+        for (const auto& p : w.peers)
+          out.push_back({SubjectKind::kWgPeer, w.name + ":" + p.public_key, w.name, p.public_key,
+                         p.name});
+      }
+      break;
+    case Family::kNet:
+      break;
+  }
+  return out;
+}
+
+bool Matches(const Subject& s, const ReportFilter& f) {
+  if (!f.interface.empty() && s.interface != f.interface) return false;
+  if (!f.peer.empty() && s.peer != f.peer && s.id != f.peer && s.name != f.peer) {
+    // A WireGuard peer may be named by its key alone, an IPsec one by its address.
+    auto colon = s.id.find(':');
+    if (colon == std::string::npos || s.id.substr(colon + 1) != f.peer) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+int Prior(const std::string& id) {
+  // Field notes' frequencies of DX failure causes; they break ties only.
+  if (id.rfind("dx.vlan.", 0) == 0) return 35;
+  if (id.rfind("dx.md5.", 0) == 0) return 25;
+  if (id.rfind("dx.ip.", 0) == 0) return 20;
+  if (id.rfind("dx.asn.", 0) == 0) return 10;
+  if (id.rfind("dx.mtu.", 0) == 0) return 10;
+  return 0;
+}
+
+void RankFindings(std::vector<Finding>& findings) {
+  std::stable_sort(findings.begin(), findings.end(), [](const Finding& a, const Finding& b) {
+    return std::make_tuple(static_cast<int>(a.severity), a.weight, Prior(a.id)) >
+               std::make_tuple(static_cast<int>(b.severity), b.weight, Prior(b.id)) ||
+           (std::make_tuple(static_cast<int>(a.severity), a.weight, Prior(a.id)) ==
+                std::make_tuple(static_cast<int>(b.severity), b.weight, Prior(b.id)) &&
+            a.id < b.id);
+  });
+}
+
+Report BuildReport(const std::string& command, std::span<const Family> families,
+                   const Snapshot& now, const Snapshot* previous, const ReportFilter& filter) {
+  Report r;
+  r.command = command;
+  r.taken_at = now.taken_at;
+  r.sources = now.sources;
+
+  std::vector<Pending> subjects;
+  auto find = [&](const Subject& s) -> Pending* {
+    for (auto& p : subjects)
+      if (p.report.subject.kind == s.kind && p.report.subject.id == s.id) return &p;
+    return nullptr;
+  };
+  auto add = [&](const Subject& s) -> Pending* {
+    if (Pending* p = find(s)) {
+      if (p->report.subject.interface.empty()) p->report.subject.interface = s.interface;
+      if (p->report.subject.peer.empty()) p->report.subject.peer = s.peer;
+      if (p->report.subject.name.empty()) p->report.subject.name = s.name;
+      return p;
+    }
+    subjects.push_back({SubjectReport{.subject = s}, FamilyOf(s.kind)});
+    return &subjects.back();
+  };
+
+  for (Family f : families)
+    for (const auto& s : EnumerateSubjects(f, now)) add(s);
+  for (auto& f : RunRules(families, now, previous)) {
+    Pending* p = add(f.subject);
+    p->report.findings.push_back(std::move(f));
+  }
+
+  for (auto& p : subjects) {
+    auto& rep = p.report;
+    bool problem = std::any_of(rep.findings.begin(), rep.findings.end(), [](const Finding& f) {
+      return f.severity >= Severity::kUnknown;
+    });
+    const SourceStatus& src = now.Source(RequiredSource(p.family));
+    if (!problem && src.state != SourceState::kOk) {
+      rep.findings.push_back(
+          {.id = std::string(FamilyPrefix(p.family)) + ".unchecked",
+           .severity = Severity::kUnknown,
+           .subject = rep.subject,
+           .message = fmt::format("could not be checked: {} source {}{}", RequiredSource(p.family),
+                                  SourceStateName(src.state),
+                                  src.reason.empty() ? "" : " (" + src.reason + ")"),
+           .remedy = src.state == SourceState::kPermissionDenied ? "Run as root (VyOS: the op-mode "
+                                                                   "command does this through sudo)."
+                                                                 : ""});
+    } else if (!problem) {
+      rep.findings.insert(rep.findings.begin(), p.family == Family::kDx
+                                                    ? DxOk(now, rep.subject)
+                                                    : GenericOk(p.family, rep.subject));
+    }
+    RankFindings(rep.findings);
+    rep.verdict = Severity::kOk;
+    for (const auto& f : rep.findings) rep.verdict = std::max(rep.verdict, f.severity);
+    if (rep.verdict == Severity::kInfo) rep.verdict = Severity::kOk;
+  }
+
+  for (auto& p : subjects)
+    if (Matches(p.report.subject, filter)) r.subjects.push_back(std::move(p.report));
+  std::stable_sort(r.subjects.begin(), r.subjects.end(),
+                   [](const SubjectReport& a, const SubjectReport& b) {
+                     return a.verdict > b.verdict;
+                   });
+  return r;
+}
+
+std::map<std::string, int> Summary(const Report& report) {
+  std::map<std::string, int> m{{"critical", 0}, {"warning", 0}, {"ok", 0}, {"unknown", 0}};
+  for (const auto& s : report.subjects) {
+    switch (s.verdict) {
+      case Severity::kCritical: ++m["critical"]; break;
+      case Severity::kWarning: ++m["warning"]; break;
+      case Severity::kUnknown: ++m["unknown"]; break;
+      default: ++m["ok"]; break;
+    }
+  }
+  return m;
+}
+
+}  // namespace edgediag::plugin

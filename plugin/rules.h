@@ -1,0 +1,34 @@
+// The rule registry: every check, with its stable id, a one-line
+// description and the pure function that runs it. Rules see only a Snapshot
+// (and the previous one, for counter deltas): no I/O, no clock.
+#pragma once
+
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "plugin/finding.h"
+#include "plugin/snapshot.h"
+
+namespace edgediag::plugin {
+
+using RuleFunction = std::vector<Finding> (*)(const Snapshot& now, const Snapshot* previous);
+
+/// Which command runs a rule.
+enum class Family { kDx, kIpsec, kWireguard, kNet };
+
+struct Rule {
+  std::string_view id;  ///< stable check id
+  Family family;
+  std::string_view description;
+  RuleFunction check;
+};
+
+/// Every registered rule, in catalogue order.
+std::span<const Rule> AllRules();
+
+/// Runs the rules of the given families over `now`.
+std::vector<Finding> RunRules(std::span<const Family> families, const Snapshot& now,
+                              const Snapshot* previous);
+
+}  // namespace edgediag::plugin

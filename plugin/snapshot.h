@@ -1,0 +1,330 @@
+// The Snapshot: everything edgediag knows about one router at one moment, as
+// plain values. Collectors fill it, rules read it, and it round-trips through
+// JSON losslessly (--save-snapshot / --from-snapshot), so a bug report is a
+// snapshot. Field names keep the kernel's or daemon's own names. Secrets are
+// never held: a key is its KeyProperties.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/key_print.h"
+
+namespace edgediag::plugin {
+
+/// Whether a source could be read, and if not, why.
+enum class SourceState { kOk, kUnavailable, kPermissionDenied, kNotCollected };
+
+struct SourceStatus {
+  SourceState state = SourceState::kNotCollected;
+  std::string reason;  ///< one line, for people; empty when ok
+  bool operator==(const SourceStatus&) const = default;
+};
+
+// Names of the sources, used as keys of Snapshot::sources and in the JSON.
+inline constexpr char kSourceKernel[] = "kernel";        // rtnetlink
+inline constexpr char kSourceSockets[] = "sockets";      // sock_diag
+inline constexpr char kSourceMd5[] = "md5";              // INET_DIAG_MD5SIG
+inline constexpr char kSourceCounters[] = "counters";    // /proc/net/*
+inline constexpr char kSourceWireguard[] = "wireguard";  // genetlink
+inline constexpr char kSourceXfrm[] = "xfrm";
+inline constexpr char kSourceEthtool[] = "ethtool";
+inline constexpr char kSourceFrr[] = "frr";
+inline constexpr char kSourceVici[] = "vici";
+inline constexpr char kSourceNftables[] = "nftables";
+inline constexpr char kSourceVif[] = "vif";
+
+/// A network interface as rtnetlink reports it.
+struct Interface {
+  std::string name;
+  int ifindex = 0;
+  std::string kind;  ///< IFLA_INFO_KIND: "vlan", "wireguard", "veth", ... ("" for plain NICs)
+  std::optional<int> link;  ///< IFLA_LINK: parent ifindex
+  std::string parent;       ///< parent's name, when known
+  std::optional<std::uint16_t> vlan_id;
+  std::optional<std::uint16_t> vlan_protocol;  ///< 0x8100 802.1Q, 0x88a8 802.1ad
+  std::uint32_t mtu = 0;
+  bool admin_up = false;  ///< IFF_UP
+  bool carrier = false;   ///< IFF_LOWER_UP
+  std::string operstate;  ///< "UP", "DOWN", "LOWERLAYERDOWN", "UNKNOWN", ...
+  std::string lladdr;
+  std::optional<std::uint64_t> rx_bytes, tx_bytes, rx_packets, tx_packets;
+  std::optional<std::uint64_t> rx_errors, tx_errors, rx_dropped, tx_dropped;
+  std::optional<int> rp_filter;  ///< net.ipv4.conf.IF.rp_filter
+  std::optional<double> rx_power_mw;           ///< optics, where the driver offers it
+  std::optional<double> rx_power_low_alarm_mw;
+  bool operator==(const Interface&) const = default;
+};
+
+struct Address {
+  std::string ifname;
+  int ifindex = 0;
+  int family = 4;  ///< 4 or 6
+  std::string address;  ///< without prefix length
+  int prefixlen = 0;
+  bool operator==(const Address&) const = default;
+};
+
+struct Neighbour {
+  std::string ifname;
+  int ifindex = 0;
+  int family = 4;
+  std::string address;
+  std::string lladdr;
+  std::string state;  ///< REACHABLE, STALE, DELAY, PROBE, FAILED, INCOMPLETE, PERMANENT, NOARP
+  bool operator==(const Neighbour&) const = default;
+};
+
+struct Route {
+  int family = 4;
+  std::string dst;  ///< CIDR; "0.0.0.0/0" for default
+  std::string gateway;
+  std::string dev;
+  int ifindex = 0;
+  std::uint32_t table = 254;
+  std::string type = "unicast";  ///< unicast, blackhole, unreachable, local, ...
+  std::string protocol;          ///< kernel, boot, static, bgp, ...
+  std::uint32_t metric = 0;
+  std::optional<std::uint32_t> mtu;  ///< RTAX_MTU
+  bool operator==(const Route&) const = default;
+};
+
+/// One TCP-MD5 key configured on a socket (INET_DIAG_MD5SIG), as properties.
+struct Md5Key {
+  std::string address;
+  int prefixlen = 0;
+  KeyProperties key;
+  bool operator==(const Md5Key&) const = default;
+};
+
+struct TcpSocket {
+  std::string state;  ///< LISTEN, ESTABLISHED, SYN-SENT, ...
+  std::string local;
+  std::uint16_t local_port = 0;
+  std::string remote;
+  std::uint16_t remote_port = 0;
+  std::string dev;  ///< SO_BINDTODEVICE, when set
+  std::optional<std::uint32_t> snd_mss, rcv_mss, pmtu;
+  std::vector<Md5Key> md5_keys;
+  bool operator==(const TcpSocket&) const = default;
+};
+
+/// Cumulative kernel counters, by their /proc names.
+struct Counters {
+  std::map<std::string, std::uint64_t> tcp_ext;    ///< /proc/net/netstat TcpExt
+  std::map<std::string, std::uint64_t> ip_ext;     ///< /proc/net/netstat IpExt
+  std::map<std::string, std::uint64_t> xfrm_stat;  ///< /proc/net/xfrm_stat
+  bool operator==(const Counters&) const = default;
+};
+
+/// One BGP neighbour as FRR's `show bgp neighbors json` describes it.
+struct BgpNeighbor {
+  std::string address;
+  std::string vrf = "default";
+  std::string bgpState;  ///< Idle, Connect, Active, OpenSent, OpenConfirm, Established
+  std::optional<std::uint32_t> localAs, remoteAs;
+  std::string hostLocal, hostForeign;
+  std::optional<std::uint16_t> portLocal, portForeign;
+  std::string interface;  ///< bound or update-source interface, when given
+  std::uint64_t opensSent = 0, opensRecv = 0, notificationsSent = 0, notificationsRecv = 0;
+  std::uint64_t updatesSent = 0, updatesRecv = 0, keepalivesSent = 0, keepalivesRecv = 0;
+  std::uint64_t connectionsEstablished = 0, connectionsDropped = 0;
+  std::string lastResetDueTo;
+  std::string lastErrorCodeSubcode;  ///< hex, e.g. "0202"
+  std::string lastNotificationReason;
+  std::optional<std::uint64_t> bgpTimerHoldTimeMsecs;
+  std::optional<std::uint64_t> bgpTimerUpMsec;
+  bool passwordConfigured = false;
+  std::optional<int> ebgpMultihop;   ///< configured hop count when > 1
+  std::string updateSource;
+  std::optional<int> ttlSecurityHops;
+  std::optional<std::uint64_t> prefixesSent;      ///< advertised to the peer
+  std::optional<std::uint64_t> prefixesReceived;
+  bool operator==(const BgpNeighbor&) const = default;
+};
+
+struct ChildConfig {
+  std::string name;
+  std::string mode;
+  std::vector<std::string> local_ts, remote_ts;
+  std::string start_action;
+  bool operator==(const ChildConfig&) const = default;
+};
+
+/// A connection as configured (list-conns): visible even when down.
+struct IpsecConnection {
+  std::string name;
+  std::vector<std::string> local_addrs, remote_addrs;
+  std::string version;
+  std::optional<std::uint32_t> if_id_in, if_id_out;
+  std::vector<ChildConfig> children;
+  bool operator==(const IpsecConnection&) const = default;
+};
+
+struct ChildSa {
+  std::string name;
+  std::uint32_t uniqueid = 0;
+  std::uint32_t reqid = 0;
+  std::string state;  ///< INSTALLED, REKEYING, ...
+  std::string mode;
+  std::string protocol;
+  bool encap = false;
+  std::string spi_in, spi_out;
+  std::uint64_t bytes_in = 0, bytes_out = 0, packets_in = 0, packets_out = 0;
+  std::optional<std::uint64_t> use_in, use_out;  ///< seconds since last packet
+  std::optional<std::uint64_t> install_time, rekey_time, life_time;
+  std::optional<std::uint32_t> if_id_in, if_id_out;
+  std::vector<std::string> local_ts, remote_ts;
+  bool operator==(const ChildSa&) const = default;
+};
+
+struct IkeSa {
+  std::string name;  ///< connection name
+  std::uint32_t uniqueid = 0;
+  std::string version;
+  std::string state;  ///< ESTABLISHED, CONNECTING, ...
+  std::string local_host, remote_host;
+  std::optional<std::uint16_t> local_port, remote_port;
+  std::string local_id, remote_id;
+  bool initiator = false;
+  bool nat_local = false, nat_remote = false, nat_fake = false, nat_any = false;
+  std::optional<std::uint64_t> established;  ///< seconds since established
+  std::vector<ChildSa> child_sas;
+  bool operator==(const IkeSa&) const = default;
+};
+
+struct XfrmState {
+  std::string src, dst;
+  std::string proto;  ///< esp, ah, comp
+  std::uint32_t spi = 0;
+  std::uint32_t reqid = 0;
+  std::string mode;  ///< tunnel, transport
+  std::optional<std::uint16_t> encap_sport, encap_dport;  ///< ESP-in-UDP
+  std::optional<std::uint32_t> if_id;
+  std::uint64_t bytes = 0, packets = 0;
+  bool operator==(const XfrmState&) const = default;
+};
+
+struct XfrmPolicy {
+  std::string src, dst;  ///< selector, CIDR
+  std::string dir;       ///< in, out, fwd
+  std::string action;    ///< allow, block
+  std::uint32_t priority = 0;
+  std::string tmpl_src, tmpl_dst;
+  std::uint32_t reqid = 0;
+  std::optional<std::uint32_t> if_id;
+  bool operator==(const XfrmPolicy&) const = default;
+};
+
+/// A source-NAT-relevant nftables rule, reduced to what the rules need.
+struct NatRule {
+  std::string family;  ///< ip, ip6, inet
+  std::string table, chain;
+  std::string hook;  ///< postrouting, ...
+  int priority = 0;
+  std::uint64_t handle = 0;
+  std::string verdict;  ///< masquerade, snat, accept, return
+  std::vector<std::string> saddr, daddr;  ///< matched prefixes (empty: any)
+  bool saddr_negated = false, daddr_negated = false;
+  std::string oifname;
+  std::string ipsec;  ///< "exists", "missing" (meta/rt ipsec match) or ""
+  std::string text;   ///< the rule as nft would print it, for evidence
+  bool operator==(const NatRule&) const = default;
+};
+
+struct WgPeer {
+  std::string public_key;  ///< base64
+  std::string endpoint;    ///< "ADDR:PORT" or "[ADDR]:PORT"; empty when none
+  std::vector<std::string> allowed_ips;
+  std::int64_t last_handshake = 0;  ///< unix seconds; 0 = never
+  std::uint64_t rx_bytes = 0, tx_bytes = 0;
+  std::uint16_t persistent_keepalive = 0;  ///< seconds; 0 = off
+  std::string name;  ///< a friendly name, where configuration gives one
+  bool operator==(const WgPeer&) const = default;
+};
+
+struct WgInterface {
+  std::string name;
+  int ifindex = 0;
+  std::string public_key;
+  std::uint16_t listen_port = 0;
+  std::uint32_t fwmark = 0;
+  std::vector<WgPeer> peers;
+  bool operator==(const WgInterface&) const = default;
+};
+
+/// One BGP peering of a VIF (bgpPeers[]).
+struct VifBgpPeer {
+  std::string bgpPeerId;
+  std::optional<std::uint32_t> asn;
+  std::optional<KeyProperties> authKey;
+  std::string addressFamily;  ///< ipv4, ipv6
+  std::string amazonAddress, customerAddress;  ///< CIDR
+  std::string bgpPeerState, bgpStatus;
+  bool operator==(const VifBgpPeer&) const = default;
+};
+
+/// An AWS Direct Connect virtual interface as describe-virtual-interfaces says.
+struct Vif {
+  std::string virtualInterfaceId;
+  std::string virtualInterfaceName, ownerAccount, location, connectionId, region;
+  std::string virtualInterfaceType;   ///< private, public, transit
+  std::string virtualInterfaceState;
+  std::uint16_t vlan = 0;
+  std::optional<std::uint32_t> asn;  ///< customer ASN (asnLong wins)
+  std::optional<std::uint32_t> amazonSideAsn;
+  std::optional<KeyProperties> authKey;
+  std::string amazonAddress, customerAddress, addressFamily;
+  std::optional<std::uint32_t> mtu;
+  std::optional<bool> jumboFrameCapable;
+  std::vector<VifBgpPeer> bgpPeers;
+  std::vector<std::string> routeFilterPrefixes;
+  std::string virtualGatewayId, directConnectGatewayId, awsDeviceV2;
+  std::string source;  ///< file it came from
+  bool operator==(const Vif&) const = default;
+};
+
+/// One DF-set ping of `dx --probe`.
+struct Probe {
+  std::string target;
+  std::string dev;
+  std::uint32_t size = 0;  ///< IP packet size
+  bool ok = false;
+  std::string detail;
+  bool operator==(const Probe&) const = default;
+};
+
+struct Snapshot {
+  int version = 1;
+  std::string taken_at;  ///< RFC 3339, UTC
+  std::int64_t taken_at_ms = 0;  ///< unix milliseconds; rules' only clock
+  std::string hostname;
+  std::string key_salt;  ///< salt of every KeyProperties fingerprint in here
+  std::map<std::string, SourceStatus> sources;
+  std::vector<Interface> interfaces;
+  std::vector<Address> addresses;
+  std::vector<Neighbour> neighbours;
+  std::vector<Route> routes;
+  std::vector<TcpSocket> tcp_sockets;
+  Counters counters;
+  std::vector<BgpNeighbor> bgp_neighbors;
+  std::vector<IpsecConnection> ipsec_connections;
+  std::vector<IkeSa> ike_sas;
+  std::vector<XfrmState> xfrm_states;
+  std::vector<XfrmPolicy> xfrm_policies;
+  std::vector<NatRule> nat_rules;
+  std::vector<WgInterface> wireguard;
+  std::vector<Vif> vifs;
+  std::vector<Probe> probes;
+  bool operator==(const Snapshot&) const = default;
+
+  /// Lookups used by many rules.
+  const Interface* FindInterface(std::string_view name) const;
+  const Interface* FindInterface(int ifindex) const;
+  const SourceStatus& Source(const std::string& name) const;
+};
+
+}  // namespace edgediag::plugin

@@ -1,0 +1,26 @@
+// Snapshot <-> JSON. Lossless: FromJson(ToJson(s)) == s.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "base/result.h"
+#include "plugin/snapshot.h"
+
+namespace edgediag::plugin {
+
+/// Marks a snapshot document.
+inline constexpr char kSnapshotSchema[] = "edgediag.snapshot/1";
+
+nlohmann::json SnapshotToJson(const Snapshot& snapshot);
+/// Fails with kInvalidInput naming the offending key when the document is not a snapshot.
+Result<Snapshot> SnapshotFromJson(const nlohmann::json& document);
+
+/// Writes the snapshot atomically (temporary file, then rename), mode 0600.
+Result<void> SaveSnapshot(const Snapshot& snapshot, const std::string& path);
+Result<Snapshot> LoadSnapshot(const std::string& path);
+
+std::string SourceStateName(SourceState state);
+
+}  // namespace edgediag::plugin
