@@ -1,16 +1,16 @@
 #include "op-mode/cli.h"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdlib>
+#include <nlohmann/json.hpp>
 #include <ostream>
 #include <thread>
 
-#include <CLI/CLI.hpp>
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
-
+#include "op-mode/check.h"
 #include "op-mode/render.h"
 #include "plugin/capture.h"
 #include "plugin/snapshot_json.h"
@@ -118,8 +118,10 @@ std::string LoadVifs(const Options& o, Snapshot& s, bool from_snapshot) {
 
 int ExitCodeForSources(const std::string& command, const Snapshot& s) {
   std::vector<const char*> needed;
-  if (command == "dx") needed = {plugin::kSourceKernel, plugin::kSourceFrr};
-  else needed = {plugin::kSourceVici, plugin::kSourceWireguard};
+  if (command == "dx")
+    needed = {plugin::kSourceKernel, plugin::kSourceFrr};
+  else
+    needed = {plugin::kSourceVici, plugin::kSourceWireguard};
   bool any_ok = false, denied = false;
   for (const char* n : needed) {
     const auto& st = s.Source(n);
@@ -137,23 +139,29 @@ int ExitCodeForSources(const std::string& command, const Snapshot& s) {
 
 int Run(std::span<const char* const> args, std::ostream& out, std::ostream& err) {
   Options o;
-  CLI::App app{"edgediag: why a link that looks up does not work (AWS Direct Connect, IPsec, "
-               "WireGuard)",
-               "edgediag"};
+  CLI::App app{
+      "edgediag: why a link that looks up does not work (AWS Direct Connect, IPsec, "
+      "WireGuard)",
+      "edgediag"};
   app.set_version_flag("--version", std::string(EDGEDIAG_VERSION));
   app.require_subcommand(1);
   app.fallthrough();
   app.add_flag("--json", o.json, "machine-readable report (schema edgediag.report/1)");
   app.add_flag("--detail", o.detail, "add the raw evidence table");
-  app.add_option("--color", o.color, "auto, always or never")->check(CLI::IsMember({"auto", "always", "never"}));
-  app.add_option("--from-snapshot", o.from_snapshot, "diagnose a saved snapshot instead of this router");
+  app.add_option("--color", o.color, "auto, always or never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  app.add_option("--from-snapshot", o.from_snapshot,
+                 "diagnose a saved snapshot instead of this router");
   app.add_option("--save-snapshot", o.save_snapshot, "save what was captured (secrets scrubbed)");
   app.add_option("--vici-socket", o.capture.vici_socket, "strongSwan VICI socket")
       ->capture_default_str();
-  app.add_option("--frr-vty-dir", o.capture.frr_vty_dir, "FRR vty socket directory (vtysh --vty_socket)");
+  app.add_option("--frr-vty-dir", o.capture.frr_vty_dir,
+                 "FRR vty socket directory (vtysh --vty_socket)");
   app.add_option("--timeout", o.capture.timeout_ms, "per-source timeout, milliseconds")
-      ->capture_default_str()->check(CLI::Range(100, 60000));
-  app.add_option("--sample", o.sample, "take a second snapshot after SECONDS and use counter deltas")
+      ->capture_default_str()
+      ->check(CLI::Range(100, 60000));
+  app.add_option("--sample", o.sample,
+                 "take a second snapshot after SECONDS and use counter deltas")
       ->check(CLI::Range(0.0, 300.0));
 
   auto* dx = app.add_subcommand("dx", "why a Direct Connect BGP session will not come up");
@@ -162,12 +170,22 @@ int Run(std::span<const char* const> args, std::ostream& out, std::ostream& err)
   dx->add_option("--interface", o.interface, "only the VIF on this interface");
   dx->add_option("--peer", o.peer, "only the VIF with this Amazon peer address");
   dx->add_flag("--probe", o.probe, "DF-set pings at 1500 and at the VIF MTU to the Amazon peer");
-  auto* vpn = app.add_subcommand("vpn", "IPsec and WireGuard tunnels that are up but pass no traffic");
+  auto* vpn =
+      app.add_subcommand("vpn", "IPsec and WireGuard tunnels that are up but pass no traffic");
   vpn->add_flag("--ipsec", o.ipsec, "strongSwan only");
   vpn->add_flag("--wireguard", o.wireguard, "WireGuard only");
   vpn->add_option("--peer", o.peer, "connection name, peer public key or friendly name");
+  CheckOptions copt;
+  bool check_dx = false, check_vpn = false;
   auto* check = app.add_subcommand("check", "periodic self-check for Nagios/Prometheus/CloudWatch");
   check->add_option("--vif-file", o.vif_files, "describe-virtual-interfaces JSON (repeatable)");
+  check->add_flag("--dx", check_dx, "Direct Connect only");
+  check->add_flag("--vpn", check_vpn, "VPN only");
+  check->add_option("--state", copt.state_file, "state file of the previous run")
+      ->capture_default_str();
+  check->add_option("--prometheus", copt.prometheus_file, "write a node_exporter textfile");
+  check->add_option("--emf", copt.emf_file, "write CloudWatch Embedded Metric Format lines");
+  check->add_flag("!--no-syslog", copt.syslog, "do not log state changes to syslog");
 
   std::vector<const char*> argv{"edgediag"};
   argv.insert(argv.end(), args.begin(), args.end());
@@ -194,9 +212,9 @@ int Run(std::span<const char* const> args, std::ostream& out, std::ostream& err)
     auto s = plugin::LoadSnapshot(o.from_snapshot);
     if (!s) {
       err << "edgediag: " << s.error().what << "\n";
-      return s.error().code == Error::Code::kInvalidInput ? kExitDataError
+      return s.error().code == Error::Code::kInvalidInput       ? kExitDataError
              : s.error().code == Error::Code::kPermissionDenied ? kExitNoPermission
-                                                                 : kExitUnavailable;
+                                                                : kExitUnavailable;
     }
     now = std::move(*s);
   } else {
@@ -217,9 +235,21 @@ int Run(std::span<const char* const> args, std::ostream& out, std::ostream& err)
     if (!r) err << "edgediag: " << r.error().what << "\n";
   }
 
+  if (o.command == "check") {
+    if (check_dx || check_vpn) {
+      copt.dx = check_dx;
+      copt.vpn = check_vpn;
+    }
+    int code = RunCheck(copt, std::move(now), out, err);
+    // A VIF file that cannot be read leaves part of the router unchecked.
+    if (!data_error.empty() && code != kNagiosCritical) code = kNagiosUnknown;
+    return code;
+  }
+
   auto families = Families(o);
   plugin::ReportFilter filter{o.interface, o.peer};
-  auto report = plugin::BuildReport(o.command, families, now, previous ? &*previous : nullptr, filter);
+  auto report =
+      plugin::BuildReport(o.command, families, now, previous ? &*previous : nullptr, filter);
   if (o.json)
     out << ReportToJson(report).dump(2) << "\n";
   else

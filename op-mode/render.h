@@ -1,9 +1,8 @@
 // Renderers: the only code that prints. One Report, several outputs.
 #pragma once
 
-#include <string>
-
 #include <nlohmann/json_fwd.hpp>
+#include <string>
 
 #include "plugin/report.h"
 #include "plugin/snapshot.h"

@@ -1,6 +1,6 @@
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "op-mode/render.h"
 #include "plugin/dx_match.h"
@@ -35,8 +35,10 @@ std::string Upper(std::string s) {
 std::string SubjectLabel(const plugin::SubjectReport& sr) {
   const auto& s = sr.subject;
   std::string label = s.id;
-  if (s.kind == plugin::SubjectKind::kWgPeer && !s.name.empty()) label = s.name + " (" + s.id + ")";
-  else if (!s.name.empty() && s.name != s.id) label += " \"" + s.name + "\"";
+  if (s.kind == plugin::SubjectKind::kWgPeer && !s.name.empty())
+    label = s.name + " (" + s.id + ")";
+  else if (!s.name.empty() && s.name != s.id)
+    label += " \"" + s.name + "\"";
   if (s.kind == plugin::SubjectKind::kDxVif) {
     if (!s.interface.empty()) label += " on " + s.interface;
     if (!s.peer.empty() && s.peer != s.id) label += " -> " + s.peer;
@@ -70,7 +72,9 @@ void DetailTable(std::string& out, const plugin::Report& report, const plugin::S
       out += fmt::format("    {:<16} kind {:<6} vlan {:<5} proto {:<8} mtu {:<5} {} carrier {}\n",
                          i.name, i.kind.empty() ? "-" : i.kind,
                          i.vlan_id ? std::to_string(*i.vlan_id) : "-",
-                         !i.vlan_protocol ? "-" : *i.vlan_protocol == 0x88a8 ? "802.1ad" : "802.1Q",
+                         !i.vlan_protocol             ? "-"
+                         : *i.vlan_protocol == 0x88a8 ? "802.1ad"
+                                                      : "802.1Q",
                          i.mtu, i.admin_up ? "up" : "down", i.carrier ? "yes" : "no");
       if (p.bgp)
         out += fmt::format("    BGP {:<12} state {:<12} AS {} -> {}  last: {}\n", p.bgp->address,
@@ -101,7 +105,8 @@ std::string RenderText(const plugin::Report& report, const plugin::Snapshot& sna
   // One line per subject, worst first.
   for (const auto& sr : report.subjects) {
     const auto& top = sr.findings.front();
-    out += fmt::format("{} {}: {}\n", st.Paint(sr.verdict, fmt::format("{:<8}", Upper(SeverityName(sr.verdict)))),
+    out += fmt::format("{} {}: {}\n",
+                       st.Paint(sr.verdict, fmt::format("{:<8}", Upper(SeverityName(sr.verdict)))),
                        SubjectLabel(sr), top.message);
   }
   // Then the ranked causes of every subject that is not fine.
@@ -111,8 +116,8 @@ std::string RenderText(const plugin::Report& report, const plugin::Snapshot& sna
     int n = 0;
     for (const auto& f : sr.findings) {
       if (f.severity == Severity::kOk) continue;
-      out += fmt::format(" {}. {} {}: {}\n", ++n, st.Paint(f.severity, Upper(SeverityName(f.severity))),
-                         f.id, f.message);
+      out += fmt::format(" {}. {} {}: {}\n", ++n,
+                         st.Paint(f.severity, Upper(SeverityName(f.severity))), f.id, f.message);
       for (const auto& e : f.evidence)
         out += fmt::format("    {} {}: {}{}\n", st.Dim("evidence"), e.what, e.observed,
                            e.expected.empty() ? "" : " (expected " + e.expected + ")");

@@ -27,6 +27,11 @@ struct Rule {
 /// Every registered rule, in catalogue order.
 std::span<const Rule> AllRules();
 
+// The per-family tables AllRules() is made of, each defined beside its rules.
+std::span<const Rule> DxRules();         ///< rules_dx.cc
+std::span<const Rule> IpsecRules();      ///< rules_ipsec.cc
+std::span<const Rule> WireguardRules();  ///< rules_wg.cc (and net.*)
+
 /// Runs the rules of the given families over `now`.
 std::vector<Finding> RunRules(std::span<const Family> families, const Snapshot& now,
                               const Snapshot* previous);
