@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <ctime>
+#include <thread>
 
 #include "base/key_print.h"
 
@@ -19,6 +20,10 @@ std::string Rfc3339(std::int64_t ms) {
   return buf;
 }
 
+void MergeSources(Snapshot& into, Snapshot& from) {
+  for (auto& [name, st] : from.sources) into.sources[name] = std::move(st);
+}
+
 }  // namespace
 
 Snapshot Capture(const CaptureOptions& options) {
@@ -30,12 +35,30 @@ Snapshot Capture(const CaptureOptions& options) {
   char host[256] = {};
   if (gethostname(host, sizeof(host) - 1) == 0) s.hostname = host;
   s.key_salt = NewKeySalt();
+
+  // The daemons answer slowest (vtysh, charon, nft): ask them on their own
+  // threads while the kernel is read, each into its own part.
+  Snapshot frr, vici, nft;
+  frr.key_salt = vici.key_salt = nft.key_salt = s.key_salt;
+  std::thread frr_thread, vici_thread, nft_thread;
+  if (options.frr) frr_thread = std::thread([&] { CaptureFrr(frr, options); });
+  if (options.vici) vici_thread = std::thread([&] { CaptureIpsec(vici, options); });
+  if (options.nftables) nft_thread = std::thread([&] { CaptureNftables(nft, options); });
+
   if (options.kernel) CaptureKernel(s, options);
   if (options.wireguard) CaptureWireguard(s, options);
   if (options.xfrm) CaptureXfrm(s, options);
-  if (options.frr) CaptureFrr(s, options);
-  if (options.vici) CaptureIpsec(s, options);
-  if (options.nftables) CaptureNftables(s, options);
+
+  if (frr_thread.joinable()) frr_thread.join();
+  if (vici_thread.joinable()) vici_thread.join();
+  if (nft_thread.joinable()) nft_thread.join();
+  s.bgp_neighbors = std::move(frr.bgp_neighbors);
+  s.ipsec_connections = std::move(vici.ipsec_connections);
+  s.ike_sas = std::move(vici.ike_sas);
+  s.nat_rules = std::move(nft.nat_rules);
+  MergeSources(s, frr);
+  MergeSources(s, vici);
+  MergeSources(s, nft);
   return s;
 }
 

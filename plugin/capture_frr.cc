@@ -1,11 +1,48 @@
-// Placeholder until the frr collector lands: the source reports itself as
-// not collected, so every other check still runs.
+// FRR through vtysh: the same JSON an operator would read, with a deadline.
 #include "plugin/capture.h"
+#include "plugin/frr_json.h"
+#include "plugin/subprocess.h"
 
 namespace edgediag::plugin {
+namespace {
 
-void CaptureFrr(Snapshot& snapshot, const CaptureOptions&) {
-  snapshot.sources[kSourceFrr] = {SourceState::kUnavailable, "collector not built yet"};
+std::string FirstLine(std::string s) {
+  auto nl = s.find('\n');
+  if (nl != std::string::npos) s.resize(nl);
+  return s;
+}
+
+}  // namespace
+
+void CaptureFrr(Snapshot& snapshot, const CaptureOptions& options) {
+  std::vector<std::string> argv{options.vtysh};
+  if (!options.frr_vty_dir.empty()) argv.insert(argv.end(), {"--vty_socket", options.frr_vty_dir});
+  argv.insert(argv.end(), {"-c", "show bgp vrf all neighbors json"});
+  auto r = RunProcess(argv, options.timeout_ms);
+  SourceStatus& st = snapshot.sources[kSourceFrr];
+  if (!r) {
+    st = {r.error().code == Error::Code::kPermissionDenied ? SourceState::kPermissionDenied
+                                                           : SourceState::kUnavailable,
+          r.error().code == Error::Code::kUnavailable ? r.error().what + " (is FRR installed?)"
+                                                      : r.error().what};
+    return;
+  }
+  if (r->exit_status != 0 || r->out.find('{') == std::string::npos) {
+    std::string why = FirstLine(r->err.empty() ? r->out : r->err);
+    bool denied = why.find("ermission") != std::string::npos;
+    st = {denied ? SourceState::kPermissionDenied : SourceState::kUnavailable,
+          "vtysh: " + (why.empty() ? "exit " + std::to_string(r->exit_status) : why) +
+              (denied ? " (run as root or in group frrvty)" : "")};
+    return;
+  }
+  // vtysh may print daemon warnings before the JSON document.
+  auto neighbors = ParseFrrNeighbors(std::string_view(r->out).substr(r->out.find('{')));
+  if (!neighbors) {
+    st = {SourceState::kUnavailable, neighbors.error().what};
+    return;
+  }
+  snapshot.bgp_neighbors = std::move(*neighbors);
+  st = {SourceState::kOk, ""};
 }
 
 }  // namespace edgediag::plugin

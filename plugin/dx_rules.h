@@ -22,6 +22,24 @@ std::vector<Finding> CheckIpWrongAddress(const Snapshot& s, const Snapshot* prev
 std::vector<Finding> CheckIpWrongPrefix(const Snapshot& s, const Snapshot* previous);
 std::vector<Finding> CheckIpSwapped(const Snapshot& s, const Snapshot* previous);
 std::vector<Finding> CheckArpUnresolved(const Snapshot& s, const Snapshot* previous);
+std::vector<Finding> CheckMd5Mismatch(const Snapshot& s, const Snapshot* previous);
+std::vector<Finding> CheckMd5Whitespace(const Snapshot& s, const Snapshot* previous);
+std::vector<Finding> CheckMd5NonAscii(const Snapshot& s, const Snapshot* previous);
+std::vector<Finding> CheckMd5TooLong(const Snapshot& s, const Snapshot* previous);
+std::vector<Finding> CheckMd5Missing(const Snapshot& s, const Snapshot* previous);
+std::vector<Finding> CheckMd5Unexpected(const Snapshot& s, const Snapshot* previous);
+std::vector<Finding> CheckAsnLocal(const Snapshot& s, const Snapshot* previous);
+std::vector<Finding> CheckAsnRemote(const Snapshot& s, const Snapshot* previous);
+std::vector<Finding> CheckAsnPrivateOnPublic(const Snapshot& s, const Snapshot* previous);
+std::vector<Finding> CheckMtuMismatch(const Snapshot& s, const Snapshot* previous);
+std::vector<Finding> CheckMtuInvalidForType(const Snapshot& s, const Snapshot* previous);
+std::vector<Finding> CheckMtuParentSmaller(const Snapshot& s, const Snapshot* previous);
+std::vector<Finding> CheckMtuPath(const Snapshot& s, const Snapshot* previous);
+std::vector<Finding> CheckBgpState(const Snapshot& s, const Snapshot* previous);
+std::vector<Finding> CheckBgpPrefixLimit(const Snapshot& s, const Snapshot* previous);
+std::vector<Finding> CheckBgpMultihop(const Snapshot& s, const Snapshot* previous);
+std::vector<Finding> CheckBgpFlapping(const Snapshot& s, const Snapshot* previous);
+std::vector<Finding> CheckResilienceSingleVif(const Snapshot& s, const Snapshot* previous);
 
 /// "VyOS: `show interfaces ethernet eth1 vif 101`; Linux: `ip -d link show dev eth1.101`"
 std::string ShowInterface(const Snapshot& s, const Interface& i);

@@ -1,12 +1,14 @@
 #include "plugin/report.h"
 
 #include <algorithm>
+#include <optional>
 #include <tuple>
 
 #include <fmt/format.h>
 
 #include "plugin/dx_match.h"
 #include "plugin/snapshot_json.h"
+#include "plugin/vpn_rules.h"
 
 namespace edgediag::plugin {
 namespace {
@@ -85,20 +87,9 @@ std::vector<Subject> EnumerateSubjects(Family family, const Snapshot& s) {
       for (const auto& p : MatchDx(s)) out.push_back(p.subject);
       break;
     case Family::kIpsec:
-      for (const auto& c : s.ipsec_connections)
-        out.push_back({SubjectKind::kIpsecConnection, c.name, "",
-                       c.remote_addrs.empty() ? "" : c.remote_addrs.front(), ""});
-      for (const auto& ike : s.ike_sas)
-        out.push_back({SubjectKind::kIpsecConnection, ike.name, "", ike.remote_host, ""});
-      break;
+      return IpsecSubjects(s);
     case Family::kWireguard:
-      for (const auto& w : s.wireguard) {
-        out.push_back({SubjectKind::kWgInterface, w.name, w.name, "", ""});
-        for (const auto& p : w.peers)
-          out.push_back({SubjectKind::kWgPeer, w.name + ":" + p.public_key, w.name, p.public_key,
-                         p.name});
-      }
-      break;
+      return WireguardSubjects(s);
     case Family::kNet:
       break;
   }
@@ -168,6 +159,7 @@ Report BuildReport(const std::string& command, std::span<const Family> families,
     p->report.findings.push_back(std::move(f));
   }
 
+  std::optional<WireguardLookup> wg_lookup;
   for (auto& p : subjects) {
     auto& rep = p.report;
     bool problem = std::any_of(rep.findings.begin(), rep.findings.end(), [](const Finding& f) {
@@ -186,11 +178,28 @@ Report BuildReport(const std::string& command, std::span<const Family> families,
                                                                    "command does this through sudo)."
                                                                  : ""});
     } else if (!problem) {
-      rep.findings.insert(rep.findings.begin(), p.family == Family::kDx
-                                                    ? DxOk(now, rep.subject)
-                                                    : GenericOk(p.family, rep.subject));
+      switch (p.family) {
+        case Family::kDx: rep.findings.insert(rep.findings.begin(), DxOk(now, rep.subject)); break;
+        case Family::kIpsec:
+          rep.findings.insert(rep.findings.begin(), IpsecOk(now, rep.subject));
+          break;
+        case Family::kWireguard:
+          if (!wg_lookup) wg_lookup.emplace(now);
+          rep.findings.insert(rep.findings.begin(), WireguardOk(now, *wg_lookup, rep.subject));
+          break;
+        case Family::kNet:
+          // Host subjects exist only through a finding (an info one here):
+          // "net.ok" beside it would say nothing.
+          if (rep.findings.empty())
+            rep.findings.insert(rep.findings.begin(), GenericOk(p.family, rep.subject));
+          break;
+      }
     }
     RankFindings(rep.findings);
+    // An ok subject leads with its "*.ok" finding; info notes follow it.
+    auto ok = std::find_if(rep.findings.begin(), rep.findings.end(),
+                           [](const Finding& f) { return f.severity == Severity::kOk; });
+    if (!problem && ok != rep.findings.end()) std::rotate(rep.findings.begin(), ok, ok + 1);
     rep.verdict = Severity::kOk;
     for (const auto& f : rep.findings) rep.verdict = std::max(rep.verdict, f.severity);
     if (rep.verdict == Severity::kInfo) rep.verdict = Severity::kOk;

@@ -291,8 +291,10 @@ std::vector<Finding> CheckArpUnresolved(const Snapshot& s, const Snapshot*) {
     f.evidence = {{fmt::format("{} entry of {}", nd, p.amazon->Address()), p.neighbour->state,
                    "REACHABLE or STALE with a MAC address"}};
     if (router_ok) {
-      f.message += "; the router's VLAN and address match the VIF, so the frames are lost "
-                   "beyond it";
+      f.message += p.vif ? "; the router's VLAN and address match the VIF, so the frames are "
+                           "lost beyond it"
+                         : "; the router's side looks consistent (no VIF description to compare "
+                           "with), so the frames are likely lost beyond it";
       f.remedy = fmt::format(
           "Ask the carrier/cross-connect provider to confirm the handoff: VLAN {} presented as "
           "a single 802.1Q tag end to end — no VLAN translation, no Q-in-Q (AWS supports "

@@ -144,7 +144,7 @@ TEST(DxLinkRules, VlanMismatchOutranksTheArpSymptom) {
   Iface(s, "eth1.101").vlan_id = 102;
   s.neighbours[0].state = "FAILED";
   Report r = Diagnose(s);
-  ASSERT_EQ(r.subjects[0].findings.size(), 2u);
+  ASSERT_GE(r.subjects[0].findings.size(), 2u);
   EXPECT_EQ(r.subjects[0].findings[0].id, "dx.vlan.mismatch");
   EXPECT_EQ(r.subjects[0].findings[1].id, "dx.arp.unresolved");
 }

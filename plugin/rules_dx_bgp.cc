@@ -1,0 +1,607 @@
+// dx.md5.*, dx.asn.*, dx.mtu.*, dx.bgp.*, dx.resilience.*: does the BGP
+// session's configuration match the VIF, and what does its state say?
+// Sources: FACTS.md "AWS Direct Connect" (MTU per VIF type, prefix limits,
+// MD5 always on, 80-byte keys), RFC 4271 6.2 (OPEN errors: 2/2 Bad Peer AS),
+// RFC 4486 (Cease 6/1: maximum number of prefixes reached).
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "plugin/dx_match.h"
+#include "plugin/dx_rules.h"
+#include "plugin/vif_reader.h"
+
+namespace edgediag::plugin {
+namespace {
+
+constexpr std::size_t kMaxMd5KeyBytes = 80;  // TCP_MD5SIG_MAXKEYLEN
+
+// The key the kernel holds for the Amazon peer: the connected socket's if
+// there is one, else the listener's (bgpd sets keys on both).
+std::optional<KeyProperties> KernelKey(const DxPeering& p) {
+  std::optional<KeyProperties> listener;
+  if (!p.amazon) return listener;
+  Prefix peer = *p.amazon;
+  peer.len = peer.MaxLen();
+  for (const TcpSocket* t : p.sockets) {
+    for (const auto& k : t->md5_keys) {
+      auto prefix = ParseAddress(k.address, k.prefixlen);
+      if (!prefix || !prefix->Contains(peer)) continue;
+      if (t->state != "LISTEN") return k.key;
+      if (!listener) listener = k.key;
+    }
+  }
+  return listener;
+}
+
+bool Established(const DxPeering& p) { return p.bgp && p.bgp->bgpState == "Established"; }
+
+std::string ShowNeighbor(const DxPeering& p) {
+  std::string a = p.amazon ? p.amazon->Address() : "PEER";
+  return fmt::format("VyOS `show ip bgp neighbors {0}`; Linux `vtysh -c 'show bgp neighbors {0}'`", a);
+}
+
+std::uint64_t Delta(const Snapshot& now, const Snapshot* prev, const char* counter) {
+  auto it = now.counters.tcp_ext.find(counter);
+  if (it == now.counters.tcp_ext.end()) return 0;
+  if (!prev) return 0;
+  auto pt = prev->counters.tcp_ext.find(counter);
+  if (pt == prev->counters.tcp_ext.end() || pt->second > it->second) return 0;
+  return it->second - pt->second;
+}
+
+// The MD5 counters as evidence: deltas when there is an earlier point, else
+// the totals since boot (weaker: they may be old).
+std::optional<Evidence> Md5Counters(const Snapshot& s, const Snapshot* prev) {
+  std::vector<std::string> parts;
+  for (const char* c : {"TCPMD5Failure", "TCPMD5NotFound", "TCPMD5Unexpected"}) {
+    auto it = s.counters.tcp_ext.find(c);
+    if (it == s.counters.tcp_ext.end()) continue;
+    if (prev) {
+      if (auto d = Delta(s, prev, c)) parts.push_back(fmt::format("{} +{}", c, d));
+    } else if (it->second) {
+      parts.push_back(fmt::format("{} {} since boot", c, it->second));
+    }
+  }
+  if (parts.empty()) return std::nullopt;
+  return Evidence{"kernel MD5 counters", fmt::format("{}", fmt::join(parts, ", ")), "no change"};
+}
+
+std::string Side(const KeyProperties& k) {
+  if (k.leading_whitespace && k.trailing_whitespace) return "starts and ends with white space";
+  if (k.leading_whitespace) return "starts with white space";
+  if (k.trailing_whitespace) return "ends with white space";
+  return "has no surrounding white space";
+}
+
+std::string Unusual(const KeyProperties& k) {
+  std::vector<std::string> parts;
+  for (const auto& c : k.unusual)
+    parts.push_back(fmt::format("{} at position {}", DescribeCodePoint(c.code_point), c.position));
+  return parts.empty() ? "plain ASCII" : fmt::format("{}", fmt::join(parts, ", "));
+}
+
+std::string KeyShape(const KeyProperties& k) {
+  return fmt::format("{} bytes, {} characters, {}, {}", k.length_bytes, k.length_chars, Side(k),
+                     Unusual(k));
+}
+
+std::string Md5Remedy(const DxPeering& p) {
+  std::string a = p.amazon ? p.amazon->Address() : "PEER";
+  return fmt::format(
+      "Type the key by hand (do not paste) exactly as in the VIF's authKey: VyOS `set protocols "
+      "bgp neighbor {0} password '...'`; FRR `neighbor {0} password ...`. Verify: {1}; the "
+      "kernel counters TCPMD5Failure/NotFound/Unexpected in `nstat -az | grep MD5` must stop "
+      "rising",
+      a, ShowNeighbor(p));
+}
+
+Finding Md5Finding(const DxPeering& p, const char* id, std::string message) {
+  Finding f{.id = id, .severity = Severity::kCritical, .subject = p.subject};
+  f.message = std::move(message);
+  // MD5 drops segments silently: the session sits in Connect/Active. With
+  // ARP resolved and the session not up, the key is the likeliest cause.
+  f.weight = Established(p) ? 30 : 86;
+  f.remedy = Md5Remedy(p);
+  return f;
+}
+
+using Md5Check = std::optional<Finding> (*)(const Snapshot&, const Snapshot*, const DxPeering&,
+                                            const std::optional<KeyProperties>& kernel);
+
+std::vector<Finding> ForEachMd5(const Snapshot& s, const Snapshot* prev, Md5Check check) {
+  std::vector<Finding> out;
+  for (const auto& p : MatchDx(s)) {
+    if (!p.vif) continue;
+    std::optional<KeyProperties> kernel;
+    if (s.Source(kSourceMd5).state == SourceState::kOk) kernel = KernelKey(p);
+    if (auto f = check(s, prev, p, kernel)) {
+      if (auto ev = Md5Counters(s, prev)) {
+        f->evidence.push_back(*ev);
+        if (prev) f->weight += 5;
+      }
+      out.push_back(std::move(*f));
+    }
+  }
+  return out;
+}
+
+std::optional<Finding> Md5Compare(const Snapshot& s, const DxPeering& p,
+                                  const std::optional<KeyProperties>& kernel, KeyDifference want) {
+  (void)s;
+  if (!p.expected.authKey || !kernel) return std::nullopt;
+  const KeyProperties& vif = *p.expected.authKey;
+  KeyDifference d = CompareKeys(vif, *kernel);
+  bool any_unusual = !vif.unusual.empty() || !kernel->unusual.empty();
+  // A different key with a non-ASCII character on one side is reported as
+  // non-ASCII: a look-alike letter is the likeliest story.
+  if (d == KeyDifference::kDifferent && any_unusual) d = KeyDifference::kUnicodeSpaces;
+  if (d == KeyDifference::kWhitespaceAndUnicode) d = KeyDifference::kUnicodeSpaces;
+  if (d != want) return std::nullopt;
+  std::vector<Evidence> ev{{"router's key (kernel, bgpd socket)", KeyShape(*kernel), ""},
+                           {"VIF authKey", KeyShape(vif), ""}};
+  switch (want) {
+    case KeyDifference::kWhitespace: {
+      auto f = Md5Finding(p, "dx.md5.whitespace",
+                          fmt::format("the MD5 keys are equal but for surrounding white space: the "
+                                      "VIF's authKey {}, the router's key {}",
+                                      Side(vif), Side(*kernel)));
+      f.evidence = ev;
+      return f;
+    }
+    case KeyDifference::kUnicodeSpaces: {
+      const KeyProperties& odd = kernel->unusual.empty() ? vif : *kernel;
+      const char* who = kernel->unusual.empty() ? "the VIF's authKey" : "the router's key";
+      bool same = CompareKeys(vif, *kernel) != KeyDifference::kDifferent;
+      auto f = Md5Finding(p, "dx.md5.non-ascii",
+                          fmt::format("the MD5 keys {}: {} holds {}",
+                                      same ? "are equal but for invisible characters"
+                                           : "differ, and one holds non-ASCII characters",
+                                      who, Unusual(odd)));
+      f.evidence = ev;
+      return f;
+    }
+    case KeyDifference::kDifferent: {
+      auto f = Md5Finding(
+          p, "dx.md5.mismatch",
+          vif.length_bytes == kernel->length_bytes
+              ? fmt::format("the router's MD5 key differs from the VIF's authKey (same length, "
+                            "{} bytes)", vif.length_bytes)
+              : fmt::format("the router's MD5 key differs from the VIF's authKey ({} bytes on "
+                            "the router, {} in the VIF)", kernel->length_bytes, vif.length_bytes));
+      f.evidence = ev;
+      return f;
+    }
+    case KeyDifference::kEqual:
+      break;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::vector<Finding> CheckMd5Mismatch(const Snapshot& s, const Snapshot* prev) {
+  return ForEachMd5(s, prev, [](const Snapshot& s, const Snapshot*, const DxPeering& p,
+                                const std::optional<KeyProperties>& k) {
+    return Md5Compare(s, p, k, KeyDifference::kDifferent);
+  });
+}
+
+std::vector<Finding> CheckMd5Whitespace(const Snapshot& s, const Snapshot* prev) {
+  return ForEachMd5(s, prev, [](const Snapshot& s, const Snapshot*, const DxPeering& p,
+                                const std::optional<KeyProperties>& k) {
+    return Md5Compare(s, p, k, KeyDifference::kWhitespace);
+  });
+}
+
+std::vector<Finding> CheckMd5NonAscii(const Snapshot& s, const Snapshot* prev) {
+  return ForEachMd5(s, prev, [](const Snapshot& s, const Snapshot*, const DxPeering& p,
+                                const std::optional<KeyProperties>& k) {
+    return Md5Compare(s, p, k, KeyDifference::kUnicodeSpaces);
+  });
+}
+
+std::vector<Finding> CheckMd5TooLong(const Snapshot& s, const Snapshot* prev) {
+  return ForEachMd5(s, prev, [](const Snapshot&, const Snapshot*, const DxPeering& p,
+                                const std::optional<KeyProperties>&) -> std::optional<Finding> {
+    if (!p.expected.authKey || p.expected.authKey->length_bytes <= kMaxMd5KeyBytes) return std::nullopt;
+    const auto& k = *p.expected.authKey;
+    auto f = Md5Finding(p, "dx.md5.too-long",
+                        fmt::format("the VIF's authKey is {} bytes; Linux accepts at most {} "
+                                    "(TCP_MD5SIG_MAXKEYLEN), so the router cannot hold it",
+                                    k.length_bytes, kMaxMd5KeyBytes));
+    f.evidence = {{"VIF authKey", KeyShape(k), fmt::format("at most {} bytes", kMaxMd5KeyBytes)}};
+    f.remedy = "Set a new key of at most 80 ASCII characters on the VIF (AWS console or "
+               "`aws directconnect` — a BGP peer must be recreated to change it) and on the "
+               "router. " + Md5Remedy(p);
+    return f;
+  });
+}
+
+std::vector<Finding> CheckMd5Missing(const Snapshot& s, const Snapshot* prev) {
+  return ForEachMd5(s, prev, [](const Snapshot& s, const Snapshot*, const DxPeering& p,
+                                const std::optional<KeyProperties>& k) -> std::optional<Finding> {
+    if (!p.expected.authKey) return std::nullopt;
+    bool md5_ok = s.Source(kSourceMd5).state == SourceState::kOk;
+    bool has_sockets = !p.sockets.empty();
+    // Without the kernel's view, FRR's own word (password configured) decides.
+    bool missing = md5_ok && has_sockets ? !k.has_value() : (p.bgp && !p.bgp->passwordConfigured);
+    if (!missing) return std::nullopt;
+    auto f = Md5Finding(p, "dx.md5.missing",
+                        "the VIF has an MD5 authKey but the router has no key for the Amazon peer");
+    f.evidence = {{"router's key for " + (p.amazon ? p.amazon->Address() : std::string("peer")),
+                   "none", "the VIF's authKey (" + std::to_string(p.expected.authKey->length_bytes) +
+                               " bytes)"}};
+    return f;
+  });
+}
+
+std::vector<Finding> CheckMd5Unexpected(const Snapshot& s, const Snapshot* prev) {
+  return ForEachMd5(s, prev, [](const Snapshot&, const Snapshot*, const DxPeering& p,
+                                const std::optional<KeyProperties>& k) -> std::optional<Finding> {
+    if (p.expected.authKey) return std::nullopt;
+    bool keyed = k.has_value() || (p.bgp && p.bgp->passwordConfigured);
+    if (!keyed) return std::nullopt;
+    auto f = Md5Finding(p, "dx.md5.unexpected",
+                        "the router signs the session with an MD5 key, but the VIF description "
+                        "has no authKey");
+    f.evidence = {{"router's key", k ? KeyShape(*k) : "configured in FRR", "none (per the VIF)"}};
+    f.remedy = "AWS always enables MD5 and generates a key when none is given: read the VIF's "
+               "authKey (`aws directconnect describe-virtual-interfaces`) and save the full "
+               "description. If the VIF truly has none, remove the router's key. " + Md5Remedy(p);
+    if (Established(p)) f.severity = Severity::kWarning;
+    return f;
+  });
+}
+
+// --- ASN ---------------------------------------------------------------
+
+namespace {
+
+bool PeerAsNotification(const BgpNeighbor& b) { return b.lastErrorCodeSubcode == "0202"; }
+
+Evidence Notification(const BgpNeighbor& b) {
+  return {"last NOTIFICATION",
+          fmt::format("{} ({}) — {}", b.lastErrorCodeSubcode.empty() ? "none" : b.lastErrorCodeSubcode,
+                      b.lastNotificationReason.empty() ? "-" : b.lastNotificationReason,
+                      b.lastResetDueTo.empty() ? "-" : b.lastResetDueTo),
+          ""};
+}
+
+bool IsPrivateAsn(std::uint32_t asn) {
+  return (asn >= 64512 && asn <= 65534) || asn >= 4200000000u;
+}
+
+}  // namespace
+
+std::vector<Finding> CheckAsnLocal(const Snapshot& s, const Snapshot*) {
+  std::vector<Finding> out;
+  for (const auto& p : MatchDx(s)) {
+    if (!p.vif || !p.bgp || !p.bgp->localAs || !p.expected.asn) continue;
+    if (*p.bgp->localAs == *p.expected.asn) continue;
+    Finding f{.id = "dx.asn.local-mismatch", .severity = Severity::kCritical, .subject = p.subject};
+    f.message = fmt::format("the router speaks BGP as AS {}, but the VIF was created for AS {}",
+                            *p.bgp->localAs, *p.expected.asn);
+    f.evidence = {{"router's local AS", std::to_string(*p.bgp->localAs), std::to_string(*p.expected.asn)},
+                  Notification(*p.bgp)};
+    // AWS rejects the OPEN with 2/2 Bad Peer AS: the session never passes OpenSent.
+    f.weight = PeerAsNotification(*p.bgp) ? 92 : 84;
+    f.remedy = fmt::format("Use the VIF's ASN: VyOS `set protocols bgp system-as {0}` (VyOS 1.4+) "
+                           "or `local-as {0}` on the neighbor; FRR `router bgp {0}`. Verify: {1}",
+                           *p.expected.asn, ShowNeighbor(p));
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+std::vector<Finding> CheckAsnRemote(const Snapshot& s, const Snapshot*) {
+  std::vector<Finding> out;
+  for (const auto& p : MatchDx(s)) {
+    if (!p.vif || !p.bgp || !p.bgp->remoteAs || !p.vif->amazonSideAsn) continue;
+    if (*p.bgp->remoteAs == *p.vif->amazonSideAsn) continue;
+    Finding f{.id = "dx.asn.remote-mismatch", .severity = Severity::kCritical, .subject = p.subject};
+    f.message = fmt::format("the neighbor is configured with remote-as {}, but Amazon's side is AS {}",
+                            *p.bgp->remoteAs, *p.vif->amazonSideAsn);
+    f.evidence = {{"configured remote-as", std::to_string(*p.bgp->remoteAs),
+                   std::to_string(*p.vif->amazonSideAsn) + " (amazonSideAsn)"},
+                  Notification(*p.bgp)};
+    f.weight = PeerAsNotification(*p.bgp) ? 92 : 84;
+    f.remedy = fmt::format("VyOS `set protocols bgp neighbor {0} remote-as {1}`; FRR `neighbor {0} "
+                           "remote-as {1}`. Verify: {2}",
+                           p.amazon ? p.amazon->Address() : "PEER", *p.vif->amazonSideAsn,
+                           ShowNeighbor(p));
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+std::vector<Finding> CheckAsnPrivateOnPublic(const Snapshot& s, const Snapshot*) {
+  std::vector<Finding> out;
+  for (const auto& p : MatchDx(s)) {
+    if (!p.vif || p.vif->virtualInterfaceType != "public") continue;
+    std::uint32_t asn = p.expected.asn.value_or(p.bgp && p.bgp->localAs ? *p.bgp->localAs : 0);
+    if (asn == 0 || !IsPrivateAsn(asn)) continue;
+    Finding f{.id = "dx.asn.private-on-public", .severity = Severity::kWarning, .subject = p.subject};
+    f.message = fmt::format("public VIF with the private ASN {}: AWS accepts only prefixes you "
+                            "have proven you own, and a private ASN is stripped", asn);
+    f.evidence = {{"customer ASN", std::to_string(asn), "a public ASN you own"}};
+    f.remedy = "Use your public ASN on public VIFs, or make sure the advertised prefixes are "
+               "verified by AWS. Verify: `aws directconnect describe-virtual-interfaces`";
+    f.weight = 30;
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+// --- MTU ---------------------------------------------------------------
+
+namespace {
+
+std::vector<std::uint32_t> AllowedMtus(const std::string& type) {
+  if (type == "private") return {1500, 8500, 9001};
+  if (type == "transit") return {1500, 8500};
+  if (type == "public") return {1500};
+  return {};
+}
+
+}  // namespace
+
+std::vector<Finding> CheckMtuInvalidForType(const Snapshot& s, const Snapshot*) {
+  std::vector<Finding> out;
+  std::vector<std::string> seen;
+  for (const auto& p : MatchDx(s)) {
+    if (!p.vif || !p.vif->mtu) continue;
+    auto allowed = AllowedMtus(p.vif->virtualInterfaceType);
+    if (allowed.empty() || std::find(allowed.begin(), allowed.end(), *p.vif->mtu) != allowed.end())
+      continue;
+    if (std::find(seen.begin(), seen.end(), p.subject.id) != seen.end()) continue;
+    seen.push_back(p.subject.id);
+    Finding f{.id = "dx.mtu.invalid-for-type", .severity = Severity::kWarning, .subject = p.subject};
+    f.message = fmt::format("MTU {} is not one AWS offers on a {} VIF", *p.vif->mtu,
+                            p.vif->virtualInterfaceType);
+    f.evidence = {{"VIF mtu", std::to_string(*p.vif->mtu), fmt::format("{}", fmt::join(allowed, " or "))}};
+    f.remedy = "Check the VIF description file is current: `aws directconnect "
+               "describe-virtual-interfaces --virtual-interface-id " + p.vif->virtualInterfaceId + "`";
+    f.weight = 20;
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+std::vector<Finding> CheckMtuMismatch(const Snapshot& s, const Snapshot*) {
+  std::vector<Finding> out;
+  for (const auto& p : MatchDx(s)) {
+    if (!p.vif || !p.vif->mtu || !p.iface || p.match != AddressMatch::kExact) continue;
+    std::uint32_t want = *p.vif->mtu, have = p.iface->mtu;
+    if (have == want || have == 0) continue;
+    bool bigger = have > want;
+    Finding f{.id = "dx.mtu.mismatch",
+              .severity = bigger ? Severity::kCritical : Severity::kWarning,
+              .subject = p.subject};
+    f.message = bigger ? fmt::format("{} has MTU {}, larger than the VIF's {}: full-size packets "
+                                     "and large BGP UPDATEs are dropped on the way",
+                                     p.iface->name, have, want)
+                       : fmt::format("{} has MTU {}, smaller than the VIF's {}", p.iface->name,
+                                     have, want);
+    f.evidence = {{fmt::format("MTU of {}", p.iface->name), std::to_string(have), std::to_string(want)}};
+    for (const TcpSocket* t : p.sockets)
+      if (t->state == "ESTABLISHED" && t->snd_mss)
+        f.evidence.push_back({"BGP session MSS", std::to_string(*t->snd_mss),
+                              std::to_string(want - (p.amazon && p.amazon->family == 6 ? 60 : 40))});
+    // MTU rarely stops the OPEN; it breaks an established session later.
+    f.weight = bigger ? (Established(p) ? 70 : 45) : 25;
+    f.remedy = fmt::format("Match the VIF: VyOS `set interfaces {0} mtu {1}`; Linux `ip link set dev "
+                           "{2} mtu {1}`. Verify: `ping -M do -s {3} {4}`",
+                           VyosPath(s, *p.iface), want, p.iface->name,
+                           want - (p.amazon && p.amazon->family == 6 ? 48 : 28),
+                           p.amazon ? p.amazon->Address() : "PEER");
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+std::vector<Finding> CheckMtuParentSmaller(const Snapshot& s, const Snapshot*) {
+  std::vector<Finding> out;
+  for (const auto& p : MatchDx(s)) {
+    if (!p.iface) continue;
+    auto up = Ancestors(s, *p.iface);
+    if (up.empty() || up.front()->mtu >= p.iface->mtu) continue;
+    Finding f{.id = "dx.mtu.parent-smaller", .severity = Severity::kWarning, .subject = p.subject};
+    f.message = fmt::format("{} (MTU {}) sits on {} with the smaller MTU {}", p.iface->name,
+                            p.iface->mtu, up.front()->name, up.front()->mtu);
+    f.evidence = {{fmt::format("MTU of {}", up.front()->name), std::to_string(up.front()->mtu),
+                   fmt::format(">= {}", p.iface->mtu)}};
+    f.remedy = fmt::format("Raise the parent first: VyOS `set interfaces {} mtu {}`. Verify: {}",
+                           VyosPath(s, *up.front()), p.iface->mtu, ShowInterface(s, *up.front()));
+    f.weight = 40;
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+std::vector<Finding> CheckMtuPath(const Snapshot& s, const Snapshot*) {
+  std::vector<Finding> out;
+  for (const auto& p : MatchDx(s)) {
+    if (!p.amazon || !p.vif || !p.vif->mtu || *p.vif->mtu <= 1500) continue;
+    const Probe *small = nullptr, *large = nullptr;
+    for (const auto& pr : s.probes) {
+      auto t = ParseAddress(pr.target);
+      if (!t || !t->SameAddress(*p.amazon)) continue;
+      if (pr.size == 1500) small = &pr;
+      if (pr.size == *p.vif->mtu) large = &pr;
+    }
+    if (!small || !large || !small->ok || large->ok) continue;
+    Finding f{.id = "dx.mtu.path", .severity = Severity::kCritical, .subject = p.subject};
+    f.message = fmt::format("a {}-byte packet with DF set does not reach {}, a 1500-byte one does: "
+                            "the path does not carry the VIF's MTU", *p.vif->mtu, p.amazon->Address());
+    f.evidence = {{"DF ping 1500 bytes", "answered", "answered"},
+                  {fmt::format("DF ping {} bytes", *p.vif->mtu), large->detail.empty() ? "no answer" : large->detail,
+                   "answered"}};
+    f.remedy = fmt::format("Ask the carrier whether its handoff carries jumbo frames end to end; "
+                           "until then set MTU 1500 on both sides. Verify: `ping -M do -s {} {}`",
+                           *p.vif->mtu - 28, p.amazon->Address());
+    f.weight = 75;
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+// --- BGP ---------------------------------------------------------------
+
+std::vector<Finding> CheckBgpState(const Snapshot& s, const Snapshot*) {
+  std::vector<Finding> out;
+  if (s.Source(kSourceFrr).state != SourceState::kOk) return out;
+  for (const auto& p : MatchDx(s)) {
+    if (!p.amazon) continue;
+    Finding f{.id = "dx.bgp.state", .subject = p.subject};
+    if (!p.bgp) {
+      f.severity = Severity::kCritical;
+      f.message = fmt::format("FRR has no BGP neighbor {}", p.amazon->Address());
+      f.evidence = {{"BGP neighbor", "not configured", p.amazon->Address()}};
+      f.remedy = fmt::format("VyOS `set protocols bgp neighbor {0} remote-as {1}`; FRR `neighbor {0} "
+                             "remote-as {1}`. Verify: `show ip bgp summary`",
+                             p.amazon->Address(),
+                             p.vif && p.vif->amazonSideAsn ? std::to_string(*p.vif->amazonSideAsn) : "AMAZON-ASN");
+      f.weight = 83;
+      out.push_back(std::move(f));
+      continue;
+    }
+    const auto& b = *p.bgp;
+    if (b.bgpState == "Established") continue;  // nothing to add to an ok verdict
+    // Not established: the state tells which layer to look at (FACTS.md).
+    std::string implies;
+    if (b.bgpState == "Connect" || b.bgpState == "Active")
+      implies = "no TCP session: layer 2/3 reachability, or an MD5 key mismatch (segments dropped "
+                "silently)";
+    else if (b.bgpState == "OpenSent" || b.bgpState == "OpenConfirm")
+      implies = "TCP works but the OPEN is not accepted: AS numbers or capabilities";
+    else
+      implies = "the session is stopped or waiting to retry; see the last NOTIFICATION";
+    f.severity = Severity::kCritical;
+    f.message = fmt::format("BGP is {}: {}", b.bgpState, implies);
+    f.evidence = {{"BGP state", b.bgpState, "Established"}, Notification(b),
+                  {"OPENs sent/received", fmt::format("{}/{}", b.opensSent, b.opensRecv), ""}};
+    f.remedy = "Fix the causes listed before this one. Verify: " + ShowNeighbor(p);
+    f.weight = 5;  // a symptom: every real cause outranks it
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+std::vector<Finding> CheckBgpPrefixLimit(const Snapshot& s, const Snapshot*) {
+  std::vector<Finding> out;
+  for (const auto& p : MatchDx(s)) {
+    if (!p.bgp) continue;
+    std::uint64_t limit = p.vif && p.vif->virtualInterfaceType == "public" ? 1000 : 100;
+    bool ceased = p.bgp->lastErrorCodeSubcode == "0601";
+    bool over = p.bgp->prefixesSent && *p.bgp->prefixesSent > limit;
+    if (!ceased && !over) continue;
+    Finding f{.id = "dx.bgp.prefix-limit", .severity = Severity::kCritical, .subject = p.subject};
+    f.message = over ? fmt::format("the router advertises {} prefixes; AWS takes the session down "
+                                   "above {} on a {} VIF",
+                                   *p.bgp->prefixesSent, limit,
+                                   p.vif ? p.vif->virtualInterfaceType : "private")
+                     : "the session was closed with Cease 6/1 (maximum number of prefixes reached)";
+    f.evidence = {{"prefixes advertised", p.bgp->prefixesSent ? std::to_string(*p.bgp->prefixesSent) : "?",
+                   fmt::format("<= {}", limit)},
+                  Notification(*p.bgp)};
+    f.remedy = fmt::format("Summarise, or filter what is sent: VyOS `set protocols bgp neighbor {0} "
+                           "address-family ipv4-unicast prefix-list export ...`. Verify: `show ip "
+                           "bgp neighbors {0} advertised-routes`",
+                           p.amazon ? p.amazon->Address() : "PEER");
+    f.weight = 88;
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+std::vector<Finding> CheckBgpMultihop(const Snapshot& s, const Snapshot*) {
+  std::vector<Finding> out;
+  for (const auto& p : MatchDx(s)) {
+    if (!p.bgp || (!p.bgp->ebgpMultihop && p.bgp->updateSource.empty())) continue;
+    bool wrong_source = !p.bgp->updateSource.empty() && p.address &&
+                        p.bgp->updateSource != p.address->address &&
+                        p.bgp->updateSource != p.address->ifname;
+    Finding f{.id = "dx.bgp.multihop",
+              .severity = wrong_source ? Severity::kCritical : Severity::kWarning,
+              .subject = p.subject};
+    f.message = wrong_source
+                    ? fmt::format("the session is sourced from {}, not the peering address: AWS "
+                                  "peers only with the directly connected address",
+                                  p.bgp->updateSource)
+                    : "ebgp-multihop is configured toward a directly connected AWS peer (AWS uses TTL 1)";
+    f.evidence = {{"ebgp-multihop", p.bgp->ebgpMultihop ? std::to_string(*p.bgp->ebgpMultihop) : "off", "off"},
+                  {"update-source", p.bgp->updateSource.empty() ? "-" : p.bgp->updateSource,
+                   "- (the peering address)"}};
+    f.remedy = fmt::format("VyOS `delete protocols bgp neighbor {0} ebgp-multihop` and `delete "
+                           "protocols bgp neighbor {0} update-source`. Verify: {1}",
+                           p.amazon ? p.amazon->Address() : "PEER", ShowNeighbor(p));
+    f.weight = wrong_source ? 80 : 15;
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+std::vector<Finding> CheckBgpFlapping(const Snapshot& s, const Snapshot* prev) {
+  std::vector<Finding> out;
+  for (const auto& p : MatchDx(s)) {
+    if (!p.bgp || p.bgp->connectionsDropped == 0) continue;
+    const auto& b = *p.bgp;
+    std::uint64_t drops = b.connectionsDropped;
+    bool recent = false;
+    if (prev) {
+      for (const auto& pb : prev->bgp_neighbors)
+        if (pb.address == b.address && pb.vrf == b.vrf && b.connectionsDropped > pb.connectionsDropped) {
+          drops = b.connectionsDropped - pb.connectionsDropped;
+          recent = true;
+        }
+    }
+    bool hold = b.lastErrorCodeSubcode.rfind("04", 0) == 0 ||
+                b.lastResetDueTo.find("Hold Timer") != std::string::npos ||
+                b.lastNotificationReason.find("Hold Timer") != std::string::npos;
+    // Only repeated drops, or drops since the last look, are flapping.
+    if (!recent && drops < 3) continue;
+    Finding f{.id = "dx.bgp.flapping",
+              .severity = b.bgpState == "Established" ? Severity::kWarning : Severity::kCritical,
+              .subject = p.subject};
+    f.message = fmt::format("the session came up and dropped {} time(s){}{}", drops,
+                            recent ? " since the last check" : "",
+                            hold ? "; hold-timer expiry points at MTU: large UPDATEs are lost" : "");
+    f.evidence = {{"established/dropped", fmt::format("{}/{}", b.connectionsEstablished, b.connectionsDropped),
+                   "stable"},
+                  Notification(b)};
+    f.remedy = hold ? fmt::format("Check the MTU end to end (`ping -M do -s 1472 {0}`, and the VIF "
+                                  "MTU); verify: {1}",
+                                  p.amazon ? p.amazon->Address() : "PEER", ShowNeighbor(p))
+                    : "Look at the last NOTIFICATION and the link's error counters. Verify: " +
+                          ShowNeighbor(p);
+    f.weight = hold ? 65 : 50;
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+std::vector<Finding> CheckResilienceSingleVif(const Snapshot& s, const Snapshot*) {
+  std::vector<Finding> out;
+  if (s.vifs.empty()) return out;
+  std::vector<std::string> connections;
+  for (const auto& v : s.vifs)
+    if (std::find(connections.begin(), connections.end(), v.connectionId) == connections.end())
+      connections.push_back(v.connectionId);
+  if (connections.size() > 1) return out;
+  for (const auto& p : MatchDx(s)) {
+    if (!p.vif || !Established(p)) continue;
+    Finding f{.id = "dx.resilience.single-vif", .severity = Severity::kInfo, .subject = p.subject};
+    f.message = "no second VIF on a second connection: a failure of this connection or location "
+                "has no failover";
+    f.evidence = {{"Direct Connect connections with VIFs", std::to_string(connections.size()), ">= 2"}};
+    f.remedy = "Add a VIF on a second connection at another Direct Connect location (AWS "
+               "resiliency toolkit).";
+    f.weight = 1;
+    out.push_back(std::move(f));
+    break;
+  }
+  return out;
+}
+
+}  // namespace edgediag::plugin
