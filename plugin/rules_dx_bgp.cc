@@ -211,6 +211,7 @@ std::vector<Finding> CheckMd5TooLong(const Snapshot& s, const Snapshot* prev) {
                                     "(TCP_MD5SIG_MAXKEYLEN), so the router cannot hold it",
                                     k.length_bytes, kMaxMd5KeyBytes));
     f.evidence = {{"VIF authKey", KeyShape(k), fmt::format("at most {} bytes", kMaxMd5KeyBytes)}};
+    f.weight = 90;  // the cause of the missing key that follows from it
     f.remedy = "Set a new key of at most 80 ASCII characters on the VIF (AWS console or "
                "`aws directconnect` — a BGP peer must be recreated to change it) and on the "
                "router. " + Md5Remedy(p);
