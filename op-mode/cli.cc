@@ -13,6 +13,7 @@
 #include "op-mode/check.h"
 #include "op-mode/render.h"
 #include "plugin/capture.h"
+#include "plugin/dx_match.h"
 #include "plugin/snapshot_json.h"
 #include "plugin/vif_reader.h"
 
@@ -224,11 +225,29 @@ int Run(std::span<const char* const> args, std::ostream& out, std::ostream& err)
       std::this_thread::sleep_for(std::chrono::milliseconds(static_cast<int>(o.sample * 1000)));
     }
     now = plugin::Capture(copts);
+    // Without --sample, the last self-check's counters give the deltas
+    // (DESIGN.md): instant, and only when that state is recent and ours.
+    if (!previous && o.command != "check")
+      previous = LoadRecentState(copt.state_file, now.hostname, now.taken_at_ms, 30 * 60 * 1000);
   }
 
   std::string data_error;
   if (o.command != "vpn") data_error = LoadVifs(o, now, !o.from_snapshot.empty());
   if (!data_error.empty()) err << "edgediag: " << data_error << "\n";
+
+  if (o.probe && o.command == "dx" && o.from_snapshot.empty()) {
+    std::vector<plugin::ProbeTarget> targets;
+    for (const auto& p : plugin::MatchDx(now)) {
+      if (!p.amazon) continue;
+      if (!o.interface.empty() && (!p.iface || p.iface->name != o.interface)) continue;
+      if (!o.peer.empty() && p.amazon->Address() != o.peer) continue;
+      plugin::ProbeTarget t{p.amazon->Address(), p.iface ? p.iface->name : "", {1500}};
+      std::uint32_t mtu = p.vif && p.vif->mtu ? *p.vif->mtu : (p.iface ? p.iface->mtu : 1500);
+      if (mtu != 1500) t.sizes.push_back(mtu);
+      targets.push_back(std::move(t));
+    }
+    plugin::CaptureProbes(now, targets, o.capture);
+  }
 
   if (!o.save_snapshot.empty()) {
     auto r = plugin::SaveSnapshot(now, o.save_snapshot);

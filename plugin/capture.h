@@ -3,7 +3,9 @@
 // is data ("unavailable: why"), never an abort, so every other check runs.
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "plugin/snapshot.h"
 
@@ -33,5 +35,16 @@ void CaptureXfrm(Snapshot& snapshot, const CaptureOptions& options);       ///< 
 void CaptureFrr(Snapshot& snapshot, const CaptureOptions& options);        ///< frr
 void CaptureIpsec(Snapshot& snapshot, const CaptureOptions& options);      ///< vici
 void CaptureNftables(Snapshot& snapshot, const CaptureOptions& options);   ///< nftables
+
+/// Where `dx --probe` pings: the Amazon address, the interface, IP sizes.
+struct ProbeTarget {
+  std::string address;
+  std::string dev;
+  std::vector<std::uint32_t> sizes;
+};
+
+/// DF-set pings at each size (bounded: 2 packets, 1 s each); appends Probes.
+void CaptureProbes(Snapshot& snapshot, const std::vector<ProbeTarget>& targets,
+                   const CaptureOptions& options);
 
 }  // namespace edgediag::plugin
