@@ -98,31 +98,6 @@ class Sha256 {
   std::uint64_t total_ = 0;
 };
 
-std::array<unsigned char, 32> Hmac(std::string_view key, std::string_view msg) {
-  unsigned char k[64] = {};
-  if (key.size() > 64) {
-    Sha256 h;
-    h.Update(key);
-    auto d = h.Final();
-    std::memcpy(k, d.data(), d.size());
-  } else {
-    std::memcpy(k, key.data(), key.size());
-  }
-  unsigned char ipad[64], opad[64];
-  for (int i = 0; i < 64; ++i) {
-    ipad[i] = k[i] ^ 0x36;
-    opad[i] = k[i] ^ 0x5c;
-  }
-  Sha256 inner;
-  inner.Update(ipad, 64);
-  inner.Update(msg);
-  auto id = inner.Final();
-  Sha256 outer;
-  outer.Update(opad, 64);
-  outer.Update(id.data(), id.size());
-  return outer.Final();
-}
-
 std::string Hex(const unsigned char* p, std::size_t n) {
   static constexpr char kDigits[] = "0123456789abcdef";
   std::string s;
@@ -134,16 +109,51 @@ std::string Hex(const unsigned char* p, std::size_t n) {
   return s;
 }
 
-// Iterated so that a stored fingerprint is not a cheap oracle for guessing a
-// short key; kept small enough that 100 keys cost a few milliseconds.
-constexpr int kRounds = 256;
+// Iterated so that a stored fingerprint is a slower oracle for guessing a
+// short key; kept small enough that the keys of 50 VIFs and their bgpd
+// sockets cost a few milliseconds (bench/dx-bench.sh).
+constexpr int kRounds = 64;
 
-std::string Fingerprint(std::string_view form, std::string_view salt) {
-  std::string msg(form);
-  auto d = Hmac(salt, msg);
+// HMAC-SHA256 keyed once: the padded key blocks are absorbed a single time
+// and the hash state copied for every round.
+class KeyedHmac {
+ public:
+  explicit KeyedHmac(std::string_view key) {
+    unsigned char k[64] = {};
+    if (key.size() > 64) {
+      Sha256 h;
+      h.Update(key);
+      auto d = h.Final();
+      std::memcpy(k, d.data(), d.size());
+    } else {
+      std::memcpy(k, key.data(), key.size());
+    }
+    unsigned char ipad[64], opad[64];
+    for (int i = 0; i < 64; ++i) {
+      ipad[i] = k[i] ^ 0x36;
+      opad[i] = k[i] ^ 0x5c;
+    }
+    inner_.Update(ipad, 64);
+    outer_.Update(opad, 64);
+  }
+  std::array<unsigned char, 32> Mac(const unsigned char* p, std::size_t n) const {
+    Sha256 in = inner_;
+    in.Update(p, n);
+    auto d = in.Final();
+    Sha256 out = outer_;
+    out.Update(d.data(), d.size());
+    return out.Final();
+  }
+
+ private:
+  Sha256 inner_, outer_;
+};
+
+std::string Fingerprint(std::string_view form, const KeyedHmac& mac) {
+  auto d = mac.Mac(reinterpret_cast<const unsigned char*>(form.data()), form.size());
   std::array<unsigned char, 32> acc = d;
   for (int i = 1; i < kRounds; ++i) {
-    d = Hmac(salt, std::string_view(reinterpret_cast<const char*>(d.data()), d.size()));
+    d = mac.Mac(d.data(), d.size());
     for (std::size_t j = 0; j < acc.size(); ++j) acc[j] ^= d[j];
   }
   return Hex(acc.data(), 16);
@@ -223,7 +233,7 @@ bool IsUnicodeSpace(std::uint32_t cp) {
 }
 
 std::string HmacSha256Hex(std::string_view key, std::string_view message) {
-  auto d = Hmac(key, message);
+  auto d = KeyedHmac(key).Mac(reinterpret_cast<const unsigned char*>(message.data()), message.size());
   return Hex(d.data(), d.size());
 }
 
@@ -255,10 +265,11 @@ KeyProperties DescribeKey(std::string_view key, std::string_view salt) {
   bool v = true;
   auto tchars = Decode(trimmed, &v);
   std::string normalised = Fold(trimmed, tchars);
-  p.fp_raw = Fingerprint(key, salt);
-  p.fp_trimmed = Fingerprint(trimmed, salt);
-  p.fp_folded = Fingerprint(folded, salt);
-  p.fp_normalised = Fingerprint(normalised, salt);
+  KeyedHmac mac(salt);
+  p.fp_raw = Fingerprint(key, mac);
+  p.fp_trimmed = Fingerprint(trimmed, mac);
+  p.fp_folded = Fingerprint(folded, mac);
+  p.fp_normalised = Fingerprint(normalised, mac);
   return p;
 }
 
