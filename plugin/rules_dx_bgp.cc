@@ -173,6 +173,7 @@ std::optional<Finding> Md5Compare(const Snapshot& s, const DxPeering& p,
       return f;
     }
     case KeyDifference::kEqual:
+    case KeyDifference::kWhitespaceAndUnicode:  // folded into kUnicodeSpaces above
       break;
   }
   return std::nullopt;

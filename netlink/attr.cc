@@ -1,0 +1,121 @@
+#include "netlink/attr.h"
+
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace edgediag::netlink {
+
+std::optional<std::uint16_t> Be16(const nlattr* a, Warnings& w) {
+  auto v = Scalar<std::uint16_t>(a, w);
+  if (!v) return std::nullopt;
+  return ntohs(*v);
+}
+
+std::optional<std::string> String(const nlattr* a, Warnings& w) {
+  if (!a) return std::nullopt;
+  Bytes p = Payload(a);
+  const void* nul = p.empty() ? nullptr : std::memchr(p.data(), 0, p.size());
+  if (!nul) {
+    ++w.count;
+    return std::nullopt;
+  }
+  return std::string(reinterpret_cast<const char*>(p.data()));
+}
+
+std::string FormatAddress(int family, const void* data, std::size_t len) {
+  char buf[INET6_ADDRSTRLEN] = {};
+  if (family == AF_INET && len == 4) return inet_ntop(AF_INET, data, buf, sizeof(buf));
+  if (family == AF_INET6 && len == 16) return inet_ntop(AF_INET6, data, buf, sizeof(buf));
+  return "";
+}
+
+std::optional<std::string> AddressAttr(int family, const nlattr* a, Warnings& w) {
+  if (!a) return std::nullopt;
+  std::string s = FormatAddress(family, mnl_attr_get_payload(a), mnl_attr_get_payload_len(a));
+  if (s.empty()) {
+    ++w.count;
+    return std::nullopt;
+  }
+  return s;
+}
+
+std::string FormatLladdr(Bytes bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 3);
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    if (i) out += ':';
+    auto b = static_cast<unsigned>(bytes[i]);
+    out += kHex[b >> 4];
+    out += kHex[b & 15];
+  }
+  return out;
+}
+
+namespace detail {
+
+Result<void> CheckMessages(Bytes buf, std::vector<const nlmsghdr*>& out, std::vector<std::byte>& aligned) {
+  const std::byte* base = buf.data();
+  if (reinterpret_cast<std::uintptr_t>(base) % alignof(nlmsghdr) != 0) {
+    aligned.assign(buf.begin(), buf.end());
+    base = aligned.data();
+  }
+  std::size_t off = 0;
+  while (off < buf.size()) {
+    std::size_t left = buf.size() - off;
+    if (left < sizeof(nlmsghdr))
+      return MakeError(Error::Code::kProtocol,
+                       "netlink: truncated message header (" + std::to_string(left) + " bytes)");
+    const auto* nlh = reinterpret_cast<const nlmsghdr*>(base + off);
+    if (nlh->nlmsg_len < sizeof(nlmsghdr) || nlh->nlmsg_len > left)
+      return MakeError(Error::Code::kProtocol, "netlink: message length " +
+                                                   std::to_string(nlh->nlmsg_len) + " with " +
+                                                   std::to_string(left) + " bytes left");
+    out.push_back(nlh);
+    off += std::min<std::size_t>(NLMSG_ALIGN(nlh->nlmsg_len), left);
+  }
+  return {};
+}
+
+}  // namespace detail
+
+std::optional<Error> ErrorFromMessage(const nlmsghdr& nlh, const std::string& what) {
+  std::size_t payload = nlh.nlmsg_len - NLMSG_HDRLEN;
+  const char* p = static_cast<const char*>(mnl_nlmsg_get_payload(&nlh));
+  int err = 0;
+  if (payload < sizeof(int)) {
+    if (nlh.nlmsg_type == NLMSG_DONE) return std::nullopt;  // old kernels: no error field
+    return MakeError(Error::Code::kProtocol, what + ": truncated netlink error message");
+  }
+  std::memcpy(&err, p, sizeof(int));
+  if (err == 0) return std::nullopt;
+  if (err > 0) err = -err;  // defensive: the kernel always sends -errno
+  std::string text = what + ": " + std::strerror(-err);
+
+  // Extended ACK TLVs (NETLINK_EXT_ACK, Linux 4.12): after struct nlmsgerr
+  // and, unless NLM_F_CAPPED, the echoed request; after the int in DONE.
+  if (nlh.nlmsg_flags & NLM_F_ACK_TLVS) {
+    std::size_t off = sizeof(int);
+    if (nlh.nlmsg_type == NLMSG_ERROR) {
+      off = sizeof(nlmsgerr);
+      if (payload >= sizeof(nlmsgerr) && !(nlh.nlmsg_flags & NLM_F_CAPPED)) {
+        nlmsghdr echoed;
+        std::memcpy(&echoed, p + sizeof(int), sizeof(echoed));
+        if (echoed.nlmsg_len >= sizeof(nlmsghdr)) off += echoed.nlmsg_len - sizeof(nlmsghdr);
+      }
+      off = MNL_ALIGN(off);
+    }
+    if (off < payload) {
+      AttrTable<NLMSGERR_ATTR_MAX> t;
+      ParseAttrs(p + off, payload - off, t);
+      Warnings w;
+      if (auto msg = String(t[NLMSGERR_ATTR_MSG], w); msg && !msg->empty()) text += " (" + *msg + ")";
+    }
+  }
+  return MakeError(CodeFromErrno(-err), text);
+}
+
+}  // namespace edgediag::netlink

@@ -1,0 +1,72 @@
+// Netlink socket I/O for every collector in netlink/: one request, every reply
+// checked (sequence number, port id, truncation, NLMSG_ERROR, the error inside
+// NLMSG_DONE, NLM_F_DUMP_INTR) and handed back as raw bytes for a decoder.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+
+struct mnl_socket;
+
+namespace edgediag::netlink {
+
+/// A buffer of netlink messages that wipes itself when it dies: dumps may
+/// hold key material (INET_DIAG_MD5SIG, WireGuard private keys).
+class MessageBuffer {
+ public:
+  MessageBuffer() = default;
+  MessageBuffer(MessageBuffer&&) noexcept = default;
+  MessageBuffer& operator=(MessageBuffer&&) noexcept;
+  MessageBuffer(const MessageBuffer&) = delete;
+  MessageBuffer& operator=(const MessageBuffer&) = delete;
+  ~MessageBuffer();
+
+  /// The messages, each 4-byte aligned.
+  std::span<const std::byte> bytes() const { return data_; }
+  /// Appends one message, padded to NLMSG_ALIGNTO.
+  void Append(std::span<const std::byte> more);
+  /// Zeroes and empties the buffer.
+  void Wipe();
+
+ private:
+  std::vector<std::byte> data_;
+};
+
+/// A bound netlink socket (RAII) with a receive timeout.
+class NetlinkSocket {
+ public:
+  /// Opens and binds a NETLINK_`bus` socket; EXT_ACK on, SO_RCVTIMEO set.
+  static Result<NetlinkSocket> Open(int bus, std::chrono::milliseconds timeout);
+
+  /// Sends a dump request (NLM_F_DUMP is set here; seq and pid too) and
+  /// returns every reply message except NLMSG_DONE. A dump the kernel marks
+  /// interrupted (NLM_F_DUMP_INTR: the table changed meanwhile) is re-run up
+  /// to `attempts` times, then fails. `what` names the request in errors.
+  Result<MessageBuffer> Dump(std::span<std::byte> request, const std::string& what,
+                             int attempts = 3);
+
+  /// Sends a plain request (NLM_F_ACK set here) and returns its replies up to
+  /// and including the ACK, errors turned into an Error.
+  Result<MessageBuffer> Request(std::span<std::byte> request, const std::string& what);
+
+  unsigned port_id() const;
+
+ private:
+  struct Closer {
+    void operator()(mnl_socket* s) const;
+  };
+  explicit NetlinkSocket(mnl_socket* s) : sock_(s) {}
+  Result<MessageBuffer> RunOnce(std::span<std::byte> request, const std::string& what, bool dump,
+                                bool& interrupted);
+
+  std::unique_ptr<mnl_socket, Closer> sock_;
+  unsigned seq_ = 0;
+};
+
+}  // namespace edgediag::netlink

@@ -1,0 +1,221 @@
+#include "netlink/wireguard.h"
+
+#include <arpa/inet.h>
+#include <linux/genetlink.h>
+#include <linux/wireguard.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <array>
+#include <unordered_map>
+
+namespace edgediag::netlink {
+namespace {
+
+constexpr std::size_t kKeyLen = WG_KEY_LEN;  // 32
+
+bool AllZero(Bytes b) {
+  return std::all_of(b.begin(), b.end(), [](std::byte x) { return x == std::byte{0}; });
+}
+
+std::optional<std::string> Endpoint(const nlattr* a, Warnings& w) {
+  Bytes p = Payload(a);
+  sa_family_t family = 0;
+  if (p.size() < sizeof(family)) {
+    ++w.count;
+    return std::nullopt;
+  }
+  std::memcpy(&family, p.data(), sizeof(family));
+  if (family == AF_INET && p.size() >= sizeof(sockaddr_in)) {
+    sockaddr_in sin;
+    std::memcpy(&sin, p.data(), sizeof(sin));
+    return FormatAddress(AF_INET, &sin.sin_addr, 4) + ":" + std::to_string(ntohs(sin.sin_port));
+  }
+  if (family == AF_INET6 && p.size() >= sizeof(sockaddr_in6)) {
+    sockaddr_in6 sin6;
+    std::memcpy(&sin6, p.data(), sizeof(sin6));
+    return "[" + FormatAddress(AF_INET6, &sin6.sin6_addr, 16) + "]:" +
+           std::to_string(ntohs(sin6.sin6_port));
+  }
+  if (family == AF_UNSPEC) return std::string();
+  ++w.count;
+  return std::nullopt;
+}
+
+void DecodeAllowedIps(const nlattr* list, WgPeerInfo& peer, Warnings& w) {
+  bool whole = ForEachNested(list, [&](const nlattr* a) {
+    AttrTable<WGALLOWEDIP_A_MAX> t;
+    ParseNested(a, t);
+    auto family = Scalar<std::uint16_t>(t[WGALLOWEDIP_A_FAMILY], w);
+    auto mask = Scalar<std::uint8_t>(t[WGALLOWEDIP_A_CIDR_MASK], w);
+    if (!family || !mask || !t[WGALLOWEDIP_A_IPADDR]) {
+      ++w.count;
+      return;
+    }
+    auto addr = AddressAttr(*family, t[WGALLOWEDIP_A_IPADDR], w);
+    if (!addr || *mask > (*family == AF_INET ? 32 : 128)) {
+      ++w.count;
+      return;
+    }
+    peer.allowedips.push_back({*family, *addr, *mask});
+  });
+  if (!whole) ++w.count;
+}
+
+struct DeviceState {
+  std::unordered_map<std::string, std::size_t> peer_index;  // raw public key -> peers[i]
+};
+
+void DecodePeer(const nlattr* nest, WgDevice& dev, DeviceState& st, Warnings& w) {
+  AttrTable<WGPEER_A_MAX> t;
+  ParseNested(nest, t);
+  const nlattr* pk = t[WGPEER_A_PUBLIC_KEY];
+  if (!pk || mnl_attr_get_payload_len(pk) != kKeyLen) {
+    ++w.count;
+    return;
+  }
+  Bytes key = Payload(pk);
+  std::string raw(reinterpret_cast<const char*>(key.data()), key.size());
+  auto [it, fresh] = st.peer_index.try_emplace(raw, dev.peers.size());
+  if (fresh) {
+    dev.peers.emplace_back();
+    dev.peers.back().public_key = Base64(key);
+  }
+  WgPeerInfo& peer = dev.peers[it->second];
+  // Later parts of a split peer carry only the key and more allowed IPs:
+  // set only what this part has.
+  if (const nlattr* psk = t[WGPEER_A_PRESHARED_KEY]) {
+    if (mnl_attr_get_payload_len(psk) == kKeyLen)
+      peer.preshared_key_set = !AllZero(Payload(psk));
+    else
+      ++w.count;
+  }
+  if (t[WGPEER_A_ENDPOINT])
+    if (auto ep = Endpoint(t[WGPEER_A_ENDPOINT], w)) peer.endpoint = *ep;
+  if (auto v = Scalar<std::uint16_t>(t[WGPEER_A_PERSISTENT_KEEPALIVE_INTERVAL], w))
+    peer.persistent_keepalive_interval = *v;
+  if (const nlattr* hs = t[WGPEER_A_LAST_HANDSHAKE_TIME]) {
+    // struct __kernel_timespec: two s64.
+    if (mnl_attr_get_payload_len(hs) == 16) {
+      std::memcpy(&peer.last_handshake_time_sec, mnl_attr_get_payload(hs), 8);
+      std::memcpy(&peer.last_handshake_time_nsec,
+                  static_cast<const char*>(mnl_attr_get_payload(hs)) + 8, 8);
+    } else {
+      ++w.count;
+    }
+  }
+  if (auto v = Scalar<std::uint64_t>(t[WGPEER_A_RX_BYTES], w)) peer.rx_bytes = *v;
+  if (auto v = Scalar<std::uint64_t>(t[WGPEER_A_TX_BYTES], w)) peer.tx_bytes = *v;
+  if (auto v = Scalar<std::uint32_t>(t[WGPEER_A_PROTOCOL_VERSION], w)) peer.protocol_version = v;
+  if (t[WGPEER_A_ALLOWEDIPS]) DecodeAllowedIps(t[WGPEER_A_ALLOWEDIPS], peer, w);
+}
+
+}  // namespace
+
+std::string Base64(Bytes bytes) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  std::size_t i = 0;
+  auto at = [&](std::size_t k) { return static_cast<unsigned>(bytes[k]); };
+  for (; i + 3 <= bytes.size(); i += 3) {
+    unsigned v = at(i) << 16 | at(i + 1) << 8 | at(i + 2);
+    out += kAlphabet[v >> 18];
+    out += kAlphabet[(v >> 12) & 63];
+    out += kAlphabet[(v >> 6) & 63];
+    out += kAlphabet[v & 63];
+  }
+  if (bytes.size() - i == 1) {
+    unsigned v = at(i) << 16;
+    out += kAlphabet[v >> 18];
+    out += kAlphabet[(v >> 12) & 63];
+    out += "==";
+  } else if (bytes.size() - i == 2) {
+    unsigned v = at(i) << 16 | at(i + 1) << 8;
+    out += kAlphabet[v >> 18];
+    out += kAlphabet[(v >> 12) & 63];
+    out += kAlphabet[(v >> 6) & 63];
+    out += '=';
+  }
+  return out;
+}
+
+Result<Decoded<WgDevice>> DecodeWgDevices(Bytes messages) {
+  Decoded<WgDevice> out;
+  std::vector<DeviceState> states;
+  Warnings w;
+  auto r = ForEachMessage(messages, [&](const nlmsghdr& nlh) {
+    if (nlh.nlmsg_type < NLMSG_MIN_TYPE) return;
+    AttrTable<WGDEVICE_A_MAX> t;
+    if (!ParseMessageAttrs(&nlh, GENL_HDRLEN, t)) {
+      ++w.count;
+      return;
+    }
+    if (t.trailing_garbage) ++w.count;
+    auto ifindex = Scalar<std::uint32_t>(t[WGDEVICE_A_IFINDEX], w);
+    auto ifname = String(t[WGDEVICE_A_IFNAME], w);
+    // Only the first message of a device's dump names it.
+    bool same = !out.items.empty() && (!ifindex || static_cast<int>(*ifindex) == out.items.back().ifindex);
+    if (!same) {
+      if (!ifindex && !ifname) {
+        ++w.count;  // peers with no device to belong to
+        return;
+      }
+      out.items.emplace_back();
+      states.emplace_back();
+    }
+    WgDevice& dev = out.items.back();
+    if (ifindex) dev.ifindex = static_cast<int>(*ifindex);
+    if (ifname) dev.ifname = *ifname;
+    if (const nlattr* k = t[WGDEVICE_A_PRIVATE_KEY]) {
+      if (mnl_attr_get_payload_len(k) == kKeyLen)
+        dev.private_key_set = !AllZero(Payload(k));
+      else
+        ++w.count;
+    }
+    if (const nlattr* k = t[WGDEVICE_A_PUBLIC_KEY]) {
+      if (mnl_attr_get_payload_len(k) == kKeyLen)
+        dev.public_key = Base64(Payload(k));
+      else
+        ++w.count;
+    }
+    if (auto v = Scalar<std::uint16_t>(t[WGDEVICE_A_LISTEN_PORT], w)) dev.listen_port = *v;
+    if (auto v = Scalar<std::uint32_t>(t[WGDEVICE_A_FWMARK], w)) dev.fwmark = *v;
+    if (const nlattr* peers = t[WGDEVICE_A_PEERS]) {
+      if (!ForEachNested(peers, [&](const nlattr* p) { DecodePeer(p, dev, states.back(), w); }))
+        ++w.count;
+    }
+  });
+  if (!r) return r.error();
+  // A device with no private key reports an all-zero public key.
+  for (auto& d : out.items)
+    if (!d.private_key_set) d.public_key.clear();
+  out.warnings = w.count;
+  return out;
+}
+
+Result<WgDevice> ReadWgDevice(NetlinkSocket& genl, std::uint16_t family, const std::string& ifname) {
+  if (ifname.empty() || ifname.size() >= 16)
+    return MakeError(Error::Code::kInvalidInput, "bad interface name \"" + ifname + "\"");
+  std::array<std::byte, 128> buf{};
+  nlmsghdr* nlh = mnl_nlmsg_put_header(buf.data());
+  nlh->nlmsg_type = family;
+  genlmsghdr g{};
+  g.cmd = WG_CMD_GET_DEVICE;
+  g.version = WG_GENL_VERSION;
+  std::memcpy(mnl_nlmsg_put_extra_header(nlh, sizeof(g)), &g, sizeof(g));
+  mnl_attr_put_strz(nlh, WGDEVICE_A_IFNAME, ifname.c_str());
+  auto bytes = genl.Dump({buf.data(), nlh->nlmsg_len}, "WireGuard device " + ifname);
+  if (!bytes) return bytes.error();
+  auto decoded = DecodeWgDevices(bytes->bytes());
+  if (!decoded) return decoded.error();
+  if (decoded->items.empty())
+    return MakeError(Error::Code::kProtocol, "WireGuard device " + ifname + ": empty reply");
+  WgDevice dev = std::move(decoded->items.front());
+  if (dev.ifname.empty()) dev.ifname = ifname;
+  return dev;
+}
+
+}  // namespace edgediag::netlink
