@@ -3,12 +3,19 @@
 // changes to syslog, and writes Nagios, Prometheus and CloudWatch outputs.
 #pragma once
 
+#include <sys/types.h>
+
+#include <cstdint>
 #include <iosfwd>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "base/result.h"
 #include "plugin/capture.h"
+#include "plugin/finding.h"
+#include "plugin/report.h"
 #include "plugin/snapshot.h"
 
 namespace edgediag::opmode {
@@ -21,22 +28,101 @@ inline constexpr int kNagiosUnknown = 3;
 
 inline constexpr char kDefaultStateFile[] = "/var/lib/edgediag/state.json";
 
+/// Marks a state file document (the snapshot is embedded as edgediag.snapshot/1).
+inline constexpr char kStateSchema[] = "edgediag.state/1";
+
 struct CheckOptions {
   bool dx = true;
   bool vpn = true;
-  std::string state_file = kDefaultStateFile;
-  std::string prometheus_file;  ///< node_exporter textfile; empty: none
-  std::string emf_file;         ///< CloudWatch EMF lines; empty: none
+  std::string state_file = kDefaultStateFile;  ///< empty: no state kept
+  std::string prometheus_file;  ///< node_exporter textfile, replaced atomically; empty: none
+  std::string emf_file;         ///< CloudWatch EMF lines, appended; empty: none
   bool syslog = true;
 };
+
+/// Where state-change lines go. One real implementation (syslog(3)) and a
+/// fake in the tests.
+class SyslogSink {
+ public:
+  virtual ~SyslogSink() = default;
+  /// Logs one line; `priority` is a syslog(3) level (LOG_ERR, LOG_WARNING, ...).
+  virtual void Log(int priority, const std::string& line) = 0;
+};
+
+/// openlog("edgediag", LOG_PID, LOG_DAEMON) on construction, closelog() on destruction.
+class RealSyslog : public SyslogSink {
+ public:
+  RealSyslog();
+  ~RealSyslog() override;
+  RealSyslog(const RealSyslog&) = delete;
+  RealSyslog& operator=(const RealSyslog&) = delete;
+  void Log(int priority, const std::string& line) override;
+};
+
+/// What the previous report said about one subject.
+struct SubjectState {
+  std::string kind;  ///< the JSON kind: dx-vif, ipsec-connection, wg-peer, wg-interface
+  std::string id;
+  plugin::Severity verdict = plugin::Severity::kOk;
+  /// Finding ids with their severities, most likely cause first.
+  std::vector<std::pair<std::string, plugin::Severity>> findings;
+  bool operator==(const SubjectState&) const = default;
+};
+
+/// The state file: the previous snapshot (secrets are never in snapshots)
+/// and the previous report's findings per subject.
+struct CheckState {
+  plugin::Snapshot snapshot;
+  std::vector<SubjectState> subjects;
+  bool operator==(const CheckState&) const = default;
+};
+
+/// The state to keep after a check that produced `report` from `snapshot`.
+CheckState StateFromReport(const plugin::Report& report, plugin::Snapshot snapshot);
+
+/// Reads a state file; a bare snapshot document is accepted (no subjects).
+Result<CheckState> LoadCheckState(const std::string& path);
+
+/// Writes the state file atomically, mode 0600; creates its directory (0700)
+/// when missing.
+Result<void> SaveCheckState(const CheckState& state, const std::string& path);
 
 /// The previous check's snapshot, for counter deltas; nullopt when there is
 /// none or it cannot be read (never an error for dx/vpn).
 std::optional<plugin::Snapshot> LoadState(const std::string& path);
 
+/// As LoadState, but only a snapshot of this host taken at most `max_age_ms`
+/// before `now_ms` (and not after it): an old or foreign state gives
+/// meaningless deltas.
+std::optional<plugin::Snapshot> LoadRecentState(const std::string& path, std::string_view hostname,
+                                                std::int64_t now_ms, std::int64_t max_age_ms);
+
+/// One line to log.
+struct StateChange {
+  int priority;  ///< syslog(3) level
+  std::string line;
+  bool operator==(const StateChange&) const = default;
+};
+
+/// The changes between the previous state and now, one per line: findings
+/// (warning, critical, unknown) appearing, clearing or changing severity,
+/// verdicts changing, subjects appearing or going, BGP sessions leaving or
+/// reaching Established (or dropping in between). With no previous state,
+/// only the current problems. Lines never hold secrets or control characters.
+std::vector<StateChange> DiffStates(const CheckState* previous, const CheckState& now);
+
+/// Replaces `path` atomically: a temporary file in the same directory,
+/// fsync, rename, fsync of the directory. Never leaves a partial file.
+Result<void> WriteFileAtomically(const std::string& path, std::string_view content, mode_t mode);
+
 /// Runs the self-check on `now` (already captured, VIFs loaded). Returns a
 /// Nagios exit code; prints the one-line status with perfdata to `out`.
+/// State changes go to syslog unless options.syslog is false.
 int RunCheck(const CheckOptions& options, plugin::Snapshot now, std::ostream& out,
              std::ostream& err);
+
+/// As above, logging state changes to `sink` (options.syslog is ignored).
+int RunCheck(const CheckOptions& options, plugin::Snapshot now, std::ostream& out,
+             std::ostream& err, SyslogSink& sink);
 
 }  // namespace edgediag::opmode

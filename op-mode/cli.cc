@@ -145,7 +145,9 @@ int Run(std::span<const char* const> args, std::ostream& out, std::ostream& err)
       "WireGuard)",
       "edgediag"};
   app.set_version_flag("--version", std::string(EDGEDIAG_VERSION));
-  app.require_subcommand(1);
+  bool list_checks = false;
+  app.add_flag("--list-checks", list_checks, "print every check id with its description and exit");
+  app.require_subcommand(0, 1);
   app.fallthrough();
   app.add_flag("--json", o.json, "machine-readable report (schema edgediag.report/1)");
   app.add_flag("--detail", o.detail, "add the raw evidence table");
@@ -203,6 +205,14 @@ int Run(std::span<const char* const> args, std::ostream& out, std::ostream& err)
     return kExitOk;
   } catch (const CLI::ParseError& e) {
     err << "edgediag: " << e.what() << " (see edgediag --help)\n";
+    return kExitUsage;
+  }
+  if (list_checks) {
+    for (const auto& r : plugin::AllRules()) out << r.id << "\t" << r.description << "\n";
+    return kExitOk;
+  }
+  if (app.get_subcommands().empty()) {
+    err << "edgediag: a command is required: dx, vpn or check (see edgediag --help)\n";
     return kExitUsage;
   }
   o.command = dx->parsed() ? "dx" : vpn->parsed() ? "vpn" : "check";

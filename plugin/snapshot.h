@@ -56,6 +56,7 @@ struct Interface {
   std::optional<int> rp_filter;  ///< net.ipv4.conf.IF.rp_filter
   std::optional<double> rx_power_mw;           ///< optics, where the driver offers it
   std::optional<double> rx_power_low_alarm_mw;
+  std::optional<std::uint32_t> if_id;  ///< IFLA_XFRM_IF_ID, for kind "xfrm" (route-based IPsec)
   bool operator==(const Interface&) const = default;
 };
 

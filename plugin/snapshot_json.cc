@@ -34,7 +34,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Interface, name, ifindex, kind, 
                                                 operstate, lladdr, rx_bytes, tx_bytes, rx_packets,
                                                 tx_packets, rx_errors, tx_errors, rx_dropped,
                                                 tx_dropped, rp_filter, rx_power_mw,
-                                                rx_power_low_alarm_mw)
+                                                rx_power_low_alarm_mw, if_id)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Address, ifname, ifindex, family, address,
                                                 prefixlen)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Neighbour, ifname, ifindex, family, address,
