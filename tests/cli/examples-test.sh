@@ -56,5 +56,11 @@ expect_rc 69 "missing snapshot" dx --from-snapshot /nonexistent/snap.json
 cmp -s "$tmp/a" "$tmp/b" && ok || bad "snapshot re-save changed the diagnosis"
 [ "$(stat -c %a "$tmp/s.json")" = 600 ] && ok || bad "snapshot mode $(stat -c %a "$tmp/s.json")"
 
+# docs/checks.md lists every check the binary knows.
+docs=$(dirname "$0")/../../docs/checks.md
+for id in $("$bin" --list-checks | cut -f1); do
+  grep -q "\`$id\`" "$docs" && ok || bad "docs/checks.md does not list $id"
+done
+
 echo "cli: $pass passed, $fail failed"
 [ $fail -eq 0 ]
