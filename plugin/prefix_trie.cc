@@ -1,0 +1,209 @@
+#include "plugin/prefix_trie.h"
+
+#include <algorithm>
+#include <bit>
+
+namespace edgediag::plugin {
+
+int PrefixTrie::CommonLen(const std::array<std::uint8_t, 16>& a,
+                          const std::array<std::uint8_t, 16>& b, int max) {
+  int n = 0;
+  for (int i = 0; n < max; ++i, n += 8) {
+    std::uint8_t x = a[i] ^ b[i];
+    if (x != 0) {
+      n += std::countl_zero(x);
+      break;
+    }
+  }
+  return std::min(n, max);
+}
+
+int PrefixTrie::NewNode(const std::array<std::uint8_t, 16>& bits, int len) {
+  Node n;
+  Prefix p;
+  p.family = 6;  // masking only: 16 bytes cover both families
+  p.bytes = bits;
+  p.len = len;
+  n.bits = p.Network().bytes;
+  n.len = static_cast<std::uint8_t>(len);
+  nodes_.push_back(n);
+  return static_cast<int>(nodes_.size() - 1);
+}
+
+void PrefixTrie::AddValue(int node, std::uint32_t value) {
+  // Appended at the tail so that values come back in insertion order.
+  values_.push_back({value, -1});
+  int idx = static_cast<int>(values_.size() - 1);
+  int* link = &nodes_[node].head;
+  while (*link >= 0) link = &values_[*link].next;
+  *link = idx;
+}
+
+void PrefixTrie::Insert(const Prefix& prefix, std::uint32_t value) {
+  if (prefix.family != 4 && prefix.family != 6) return;
+  const Prefix p = prefix.Network();
+  int& root = root_[p.family == 4 ? 0 : 1];
+  int parent = -1, side = 0;
+  auto set_link = [&](int idx) {
+    if (parent < 0)
+      root = idx;
+    else
+      nodes_[parent].child[side] = idx;
+  };
+  int cur = root;
+  while (true) {
+    if (cur < 0) {
+      int leaf = NewNode(p.bytes, p.len);
+      set_link(leaf);
+      AddValue(leaf, value);
+      return;
+    }
+    const Node n = nodes_[cur];  // copy: NewNode may reallocate
+    int common = CommonLen(p.bytes, n.bits, std::min<int>(p.len, n.len));
+    if (common == n.len && n.len == p.len) {
+      AddValue(cur, value);
+      return;
+    }
+    if (common == n.len) {  // n is a strict ancestor of p: descend
+      parent = cur;
+      side = Bit(p.bytes, n.len);
+      cur = n.child[side];
+      continue;
+    }
+    if (common == p.len) {  // p is a strict ancestor of n: insert above it
+      int mid = NewNode(p.bytes, p.len);
+      nodes_[mid].child[Bit(n.bits, p.len)] = cur;
+      set_link(mid);
+      AddValue(mid, value);
+      return;
+    }
+    // p and n diverge below their common part: a glue node holds both.
+    int glue = NewNode(p.bytes, common);
+    int leaf = NewNode(p.bytes, p.len);
+    nodes_[glue].child[Bit(p.bytes, common)] = leaf;
+    nodes_[glue].child[Bit(n.bits, common)] = cur;
+    set_link(glue);
+    AddValue(leaf, value);
+    return;
+  }
+}
+
+bool PrefixTrie::AnyWithin(const Prefix& p) const {
+  int cur = Root(p.family);
+  while (cur >= 0) {
+    const Node& n = nodes_[cur];
+    // Every subtree holds a value: glue nodes always have two children.
+    if (n.len >= p.len) return CommonLen(p.bytes, n.bits, p.len) == p.len;
+    if (CommonLen(p.bytes, n.bits, n.len) < n.len) return false;
+    cur = n.child[Bit(p.bytes, n.len)];
+  }
+  return false;
+}
+
+bool PrefixTrie::AnyOverlapping(const Prefix& p) const {
+  bool covered = false;
+  ForEachCovering(p, [&](std::uint32_t, int) {
+    covered = true;
+    return false;
+  });
+  return covered || AnyWithin(p);
+}
+
+std::optional<Prefix> RouteDst(const Route& r) {
+  if (r.dst.empty() || r.dst == "default") return ParsePrefix(r.family == 6 ? "::/0" : "0.0.0.0/0");
+  return ParsePrefix(r.dst);
+}
+
+namespace {
+
+bool Forwards(const Route& r) {
+  if (r.table == 255) return false;  // the local table: own and broadcast addresses
+  return r.type == "unicast" || r.type == "blackhole" || r.type == "unreachable" ||
+         r.type == "prohibit" || r.type.empty();
+}
+
+}  // namespace
+
+const PrefixTrie& RouteIndex::All() const {
+  if (!all_) {
+    all_.emplace();
+    for (std::size_t i = 0; i < s_.routes.size(); ++i) {
+      const Route& r = s_.routes[i];
+      if (!Forwards(r)) continue;
+      if (auto dst = RouteDst(r)) all_->Insert(*dst, static_cast<std::uint32_t>(i));
+    }
+  }
+  return *all_;
+}
+
+const PrefixTrie& RouteIndex::Via(std::string_view dev) const {
+  auto it = by_dev_.find(std::string(dev));
+  if (it != by_dev_.end()) return it->second;
+  PrefixTrie& t = by_dev_[std::string(dev)];
+  for (std::size_t i = 0; i < s_.routes.size(); ++i) {
+    const Route& r = s_.routes[i];
+    if (r.dev != dev || !Forwards(r) || r.type == "blackhole" || r.type == "unreachable" ||
+        r.type == "prohibit")
+      continue;
+    if (auto dst = RouteDst(r)) t.Insert(*dst, static_cast<std::uint32_t>(i));
+  }
+  return t;
+}
+
+void RouteIndex::TableBests(const Prefix& p) const {
+  // Covering routes come shortest first: a later one of the same table is
+  // at least as long, and among equal lengths the lowest metric wins.
+  scratch_.clear();
+  All().ForEachCovering(p, [&](std::uint32_t i, int len) {
+    const Route& r = s_.routes[i];
+    auto it = std::find_if(scratch_.begin(), scratch_.end(),
+                           [&](const auto& e) { return e.first->table == r.table; });
+    if (it == scratch_.end())
+      scratch_.push_back({&r, len});
+    else if (len > it->second || r.metric < it->first->metric)
+      *it = {&r, len};
+    return true;
+  });
+}
+
+std::vector<const Route*> RouteIndex::LookupAllTables(const Prefix& p) const {
+  TableBests(p);
+  std::vector<const Route*> out;
+  out.reserve(scratch_.size());
+  for (const auto& e : scratch_) out.push_back(e.first);
+  std::sort(out.begin(), out.end(),
+            [](const Route* a, const Route* b) { return a->table < b->table; });
+  return out;
+}
+
+const Route* RouteIndex::Lookup(const Prefix& p, std::uint32_t table) const {
+  TableBests(p);
+  for (const auto& e : scratch_)
+    if (e.first->table == table) return e.first;
+  return nullptr;
+}
+
+const Route* RouteIndex::Best(const Prefix& p) const {
+  TableBests(p);
+  const Route* best = nullptr;
+  int best_len = -1;
+  for (const auto& [r, len] : scratch_) {
+    if (r->table == 254) return r;
+    if (len > best_len || (len == best_len && r->table < best->table)) best = r, best_len = len;
+  }
+  return best;
+}
+
+bool RouteIndex::SomeTableRoutesVia(const Prefix& p, std::string_view dev) const {
+  TableBests(p);
+  return std::any_of(scratch_.begin(), scratch_.end(),
+                     [&](const auto& e) { return e.first->dev == dev; });
+}
+
+bool RouteIndex::RoutesInto(const Prefix& p, std::string_view dev) const {
+  return Via(dev).AnyOverlapping(p);
+}
+
+bool RouteIndex::AnyRouteVia(std::string_view dev) const { return Via(dev).size() > 0; }
+
+}  // namespace edgediag::plugin
