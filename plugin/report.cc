@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <optional>
 #include <tuple>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -135,14 +136,15 @@ Report BuildReport(const std::string& command, std::span<const Family> families,
   r.taken_at = now.taken_at;
   r.sources = now.sources;
 
+  // Subjects in order of first appearance, indexed by kind and id so that
+  // 100k WireGuard peers do not make the report quadratic.
   std::vector<Pending> subjects;
-  auto find = [&](const Subject& s) -> Pending* {
-    for (auto& p : subjects)
-      if (p.report.subject.kind == s.kind && p.report.subject.id == s.id) return &p;
-    return nullptr;
-  };
+  std::unordered_map<std::string, std::size_t> index;
   auto add = [&](const Subject& s) -> Pending* {
-    if (Pending* p = find(s)) {
+    std::string key = std::to_string(static_cast<int>(s.kind)) + '\n' + s.id;
+    auto [it, fresh] = index.try_emplace(std::move(key), subjects.size());
+    if (!fresh) {
+      Pending* p = &subjects[it->second];
       if (p->report.subject.interface.empty()) p->report.subject.interface = s.interface;
       if (p->report.subject.peer.empty()) p->report.subject.peer = s.peer;
       if (p->report.subject.name.empty()) p->report.subject.name = s.name;
