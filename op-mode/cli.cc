@@ -279,13 +279,26 @@ int Run(std::span<const char* const> args, std::ostream& out, std::ostream& err)
   plugin::ReportFilter filter{o.interface, o.peer};
   auto report =
       plugin::BuildReport(o.command, families, now, previous ? &*previous : nullptr, filter);
+  int source_code = ExitCodeForSources(o.command, now);
+  if (source_code == kExitUnavailable || source_code == kExitNoPermission) {
+    report.notes.push_back(
+        o.command == "vpn"
+            ? (source_code == kExitNoPermission
+                   ? "Not permitted to read strongSwan or WireGuard: run as root (VyOS: the "
+                     "op-mode command uses sudo)."
+                   : "No VPN to examine: strongSwan is not running (no VICI socket at " +
+                         o.capture.vici_socket + ") and there is no WireGuard interface.")
+            : (source_code == kExitNoPermission
+                   ? "Not permitted to read the kernel's state or FRR: run as root."
+                   : "Nothing to examine: neither the kernel's state nor FRR could be read."));
+  }
   if (o.json)
     out << ReportToJson(report).dump(2) << "\n";
   else
     out << RenderText(report, now, {UseColor(o.color), o.detail});
 
   if (!data_error.empty()) return kExitDataError;
-  return ExitCodeForSources(o.command, now);
+  return source_code;
 }
 
 }  // namespace edgediag::opmode

@@ -95,7 +95,8 @@ std::string RenderText(const plugin::Report& report, const plugin::Snapshot& sna
   auto summary = plugin::Summary(report);
   out += fmt::format("{} — {}{}\n", Title(report.command),
                      snapshot.hostname.empty() ? "" : snapshot.hostname + ", ", report.taken_at);
-  if (report.subjects.empty()) {
+  for (const auto& note : report.notes) out += fmt::format("{}\n", note);
+  if (report.subjects.empty() && report.notes.empty()) {
     out += report.command == "dx"
                ? "No Direct Connect peering found: no VIF description (--vif-file, "
                  "/config/edgediag/vifs.d/, /etc/edgediag/vifs.d/) and no BGP neighbour in "
@@ -131,7 +132,6 @@ std::string RenderText(const plugin::Report& report, const plugin::Snapshot& sna
                               s.reason.empty() ? "" : " (" + s.reason + ")"));
   }
   if (!src.empty()) out += fmt::format("\nNot examined: {}\n", fmt::join(src, "; "));
-  for (const auto& note : report.notes) out += fmt::format("Note: {}\n", note);
   if (options.detail) DetailTable(out, report, snapshot);
   out += fmt::format("\n{} critical, {} warning, {} ok, {} unknown\n", summary["critical"],
                      summary["warning"], summary["ok"], summary["unknown"]);
