@@ -1,7 +1,7 @@
 // FRR through vtysh: the same JSON an operator would read, with a deadline.
 #include "plugin/capture.h"
 #include "plugin/frr_json.h"
-#include "plugin/subprocess.h"
+#include "plugin/capture_run.h"
 
 namespace edgediag::plugin {
 namespace {
@@ -18,7 +18,7 @@ void CaptureFrr(Snapshot& snapshot, const CaptureOptions& options) {
   std::vector<std::string> argv{options.vtysh};
   if (!options.frr_vty_dir.empty()) argv.insert(argv.end(), {"--vty_socket", options.frr_vty_dir});
   argv.insert(argv.end(), {"-c", "show bgp vrf all neighbors json"});
-  auto r = RunProcess(argv, options.timeout_ms);
+  auto r = RunProgram(argv, std::chrono::milliseconds(options.timeout_ms), 64u << 20);
   SourceStatus& st = snapshot.sources[kSourceFrr];
   if (!r) {
     st = {r.error().code == Error::Code::kPermissionDenied ? SourceState::kPermissionDenied
@@ -27,11 +27,11 @@ void CaptureFrr(Snapshot& snapshot, const CaptureOptions& options) {
                                                       : r.error().what};
     return;
   }
-  if (r->exit_status != 0 || r->out.find('{') == std::string::npos) {
+  if (r->exit_code != 0 || r->out.find('{') == std::string::npos) {
     std::string why = FirstLine(r->err.empty() ? r->out : r->err);
     bool denied = why.find("ermission") != std::string::npos;
     st = {denied ? SourceState::kPermissionDenied : SourceState::kUnavailable,
-          "vtysh: " + (why.empty() ? "exit " + std::to_string(r->exit_status) : why) +
+          "vtysh: " + (why.empty() ? "exit " + std::to_string(r->exit_code) : why) +
               (denied ? " (run as root or in group frrvty)" : "")};
     return;
   }

@@ -20,10 +20,14 @@ SourceStatus StatusFromError(const Error& e, const std::string& path) {
         return {SourceState::kUnavailable,
                 fmt::format("strongSwan not running: no VICI socket at {}", path)};
       }
+      if (e.what.rfind("nothing listening", 0) == 0) {  // a socket left by a stopped charon
+        return {SourceState::kUnavailable,
+                fmt::format("strongSwan not running: nothing listening on {}", path)};
+      }
       return {SourceState::kUnavailable, fmt::format("strongSwan not reachable: {}", e.what)};
     case Error::Code::kPermissionDenied:
       return {SourceState::kPermissionDenied,
-              fmt::format("run as root (sudo): {} is not accessible ({})", path, e.what)};
+              fmt::format("run as root (sudo): permission denied on {}", path)};
     case Error::Code::kTimeout:
       return {SourceState::kUnavailable, fmt::format("charon did not answer in time: {}", e.what)};
     default:
@@ -48,11 +52,12 @@ Result<void> CaptureFrom(vici::Client& client, Snapshot& snapshot, ViciWarnings&
   auto body = vici::Builder().Add("noblock", "yes").Finish();
   if (!body) return body.error();
   std::vector<IkeSa> sas;
-  auto listed_sas = client.StreamedCommand(
-      "list-sas", "list-sa", *body, [&](vici::Message&& event) -> Result<void> {
-        for (auto& sa : IkeSasFromListSa(event, warnings)) sas.push_back(std::move(sa));
-        return {};
-      });
+  auto listed_sas = client.StreamedCommand("list-sas", "list-sa", *body,
+                                           [&](vici::Message&& event) -> Result<void> {
+                                             for (auto& sa : IkeSasFromListSa(event, warnings))
+                                               sas.push_back(std::move(sa));
+                                             return {};
+                                           });
   if (!listed_sas) return listed_sas.error();
 
   snapshot.ipsec_connections = std::move(conns);
@@ -78,7 +83,8 @@ void CaptureIpsec(Snapshot& snapshot, const CaptureOptions& options) {
   }
   SourceStatus ok{SourceState::kOk, ""};
   if (warnings.count > 0) {
-    ok.reason = fmt::format("{} malformed field(s) in charon's replies were ignored", warnings.count);
+    ok.reason =
+        fmt::format("{} malformed field(s) in charon's replies were ignored", warnings.count);
   }
   snapshot.sources[kSourceVici] = ok;
 }

@@ -4,7 +4,7 @@
 
 #include "plugin/capture.h"
 #include "plugin/ip.h"
-#include "plugin/subprocess.h"
+#include "plugin/capture_run.h"
 
 namespace edgediag::plugin {
 
@@ -23,16 +23,16 @@ void CaptureProbes(Snapshot& snapshot, const std::vector<ProbeTarget>& targets,
       if (!t.dev.empty()) argv.insert(argv.end(), {"-I", t.dev});
       argv.push_back(addr->Address());
       Probe p{.target = addr->Address(), .dev = t.dev, .size = size};
-      auto r = RunProcess(argv, std::min(options.timeout_ms, 4000));
+      auto r = RunProgram(argv, std::chrono::milliseconds(std::min(options.timeout_ms, 4000)), 1u << 20);
       if (!r) {
         p.detail = r.error().what;
       } else {
-        p.ok = r->exit_status == 0;
+        p.ok = r->exit_code == 0;
         if (!p.ok) {
           std::string text = r->err.empty() ? r->out : r->err;
           auto nl = text.find('\n');
           p.detail = nl == std::string::npos ? text : text.substr(0, nl);
-          if (r->exit_status == 1 && r->err.empty()) p.detail = "no answer";
+          if (r->exit_code == 1 && r->err.empty()) p.detail = "no answer";
         }
       }
       snapshot.probes.push_back(std::move(p));
