@@ -258,7 +258,12 @@ KeyProperties DescribeKey(std::string_view key, std::string_view salt) {
   }
   for (std::size_t i = 0; i < chars.size(); ++i) {
     std::uint32_t cp = chars[i].cp;
-    if (cp >= 0x80 || cp < 0x20 || cp == 0x7f) p.unusual.push_back({i + 1, cp});
+    if (cp < 0x80 && cp >= 0x20 && cp != 0x7f) continue;
+    // Spaces, zero-width and control characters carry no secret and are
+    // named exactly; any other non-ASCII character is only classed, since
+    // its code point would give away part of the key.
+    bool invisible = cp < 0x20 || cp == 0x7f || IsUnicodeSpace(cp) || IsZeroWidth(cp);
+    p.unusual.push_back({i + 1, invisible ? cp : kOtherNonAscii});
   }
   std::string trimmed = Trim(key, chars);
   std::string folded = Fold(key, chars);
@@ -303,6 +308,7 @@ std::string DescribeCodePoint(std::uint32_t cp) {
     case 0x3000: return s + " IDEOGRAPHIC SPACE";
     default: break;
   }
+  if (cp == kOtherNonAscii) return "a non-ASCII character (may look like an ASCII letter)";
   if (cp >= 0x2000 && cp <= 0x200a) return s + " (Unicode space)";
   if (cp < 0x20 || cp == 0x7f) return s + " (control character)";
   return s + " (non-ASCII, may look like an ASCII letter)";

@@ -16,10 +16,14 @@
 
 namespace edgediag {
 
+/// Stands for a non-ASCII character that is neither a space, zero-width nor
+/// control character: its code point is not kept (it is part of the key).
+inline constexpr std::uint32_t kOtherNonAscii = 0xffffffff;
+
 /// A character worth naming: non-ASCII, or an ASCII control character.
 struct KeyCharacter {
   std::size_t position = 0;  ///< 1-based character position in the key
-  std::uint32_t code_point = 0;
+  std::uint32_t code_point = 0;  ///< exact for invisible characters, else kOtherNonAscii
   bool operator==(const KeyCharacter&) const = default;
 };
 
@@ -58,7 +62,7 @@ KeyProperties DescribeKey(std::string_view key, std::string_view salt);
 KeyDifference CompareKeys(const KeyProperties& a, const KeyProperties& b);
 
 /// "U+00A0 NO-BREAK SPACE" for the characters a human would not see, or
-/// "U+0430 (non-ASCII)" otherwise.
+/// "a non-ASCII character (...)" for kOtherNonAscii.
 std::string DescribeCodePoint(std::uint32_t code_point);
 
 /// True for the code points folded to an ASCII space.

@@ -253,13 +253,19 @@ Result<CheckState> LoadCheckState(const std::string& path) {
   if (!in) return SysError("read state file", path, errno);
   json doc = json::parse(in, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) return MakeError(Error::Code::kInvalidInput, path + ": not valid JSON");
-  return StateFromJson(doc, path);
+  // An unforeseen shape in the state file must not wedge every later run.
+  try {
+    return StateFromJson(doc, path);
+  } catch (const json::exception&) {
+    return MakeError(Error::Code::kInvalidInput, path + ": not an edgediag state file");
+  }
 }
 
 Result<void> SaveCheckState(const CheckState& state, const std::string& path) {
   auto dir = MakeDirectories(DirName(path));
   if (!dir) return dir;
-  return WriteFileAtomically(path, StateToJson(state).dump(1) + "\n", 0600);
+  return WriteFileAtomically(
+      path, StateToJson(state).dump(1, ' ', false, json::error_handler_t::replace) + "\n", 0600);
 }
 
 std::optional<plugin::Snapshot> LoadState(const std::string& path) {

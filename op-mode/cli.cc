@@ -10,6 +10,7 @@
 #include <ostream>
 #include <thread>
 
+#include "base/key_print.h"
 #include "op-mode/check.h"
 #include "op-mode/render.h"
 #include "plugin/capture.h"
@@ -75,15 +76,21 @@ plugin::CaptureOptions CaptureFor(const Options& o) {
 
 // Reads the VIF descriptions; an error is reported and recorded, and the
 // rest of the diagnosis still runs.
-std::string LoadVifs(const Options& o, Snapshot& s, bool from_snapshot) {
+std::string LoadVifs(const Options& o, Snapshot& s, bool from_snapshot, int* code) {
   std::vector<plugin::Vif> vifs;
   std::vector<std::string> errors;
+  *code = kExitDataError;
+  // A shared snapshot carries no salt: keys read now cannot be compared
+  // with the fingerprints in it, so they are described without any.
+  bool unsalted = s.key_salt.empty();
+  if (unsalted) s.key_salt = NewKeySalt();
   std::vector<std::string> used;
   if (!o.vif_files.empty()) {
     for (const auto& f : o.vif_files) {
       auto r = plugin::ReadVifFile(f, s.key_salt);
       if (!r) {
         errors.push_back(r.error().what);
+        if (r.error().code == Error::Code::kPermissionDenied) *code = kExitNoPermission;
         continue;
       }
       used.push_back(f);
@@ -104,6 +111,14 @@ std::string LoadVifs(const Options& o, Snapshot& s, bool from_snapshot) {
         if (!dup) vifs.push_back(std::move(v));
       }
     }
+  }
+  if (unsalted) {
+    for (auto& v : vifs) {
+      if (v.authKey) plugin::ForgetFingerprints(*v.authKey);
+      for (auto& p : v.bgpPeers)
+        if (p.authKey) plugin::ForgetFingerprints(*p.authKey);
+    }
+    s.key_salt.clear();
   }
   s.vifs = std::move(vifs);
   if (!errors.empty()) {
@@ -242,7 +257,8 @@ int Run(std::span<const char* const> args, std::ostream& out, std::ostream& err)
   }
 
   std::string data_error;
-  if (o.command != "vpn") data_error = LoadVifs(o, now, !o.from_snapshot.empty());
+  int data_code = kExitDataError;
+  if (o.command != "vpn") data_error = LoadVifs(o, now, !o.from_snapshot.empty(), &data_code);
   if (!data_error.empty()) err << "edgediag: " << data_error << "\n";
 
   if (o.probe && o.command == "dx" && o.from_snapshot.empty()) {
@@ -252,16 +268,27 @@ int Run(std::span<const char* const> args, std::ostream& out, std::ostream& err)
       if (!o.interface.empty() && (!p.iface || p.iface->name != o.interface)) continue;
       if (!o.peer.empty() && p.amazon->Address() != o.peer) continue;
       plugin::ProbeTarget t{p.amazon->Address(), p.iface ? p.iface->name : "", {1500}};
+      // Past the interface's own MTU a DF ping only meets a local error.
       std::uint32_t mtu = p.vif && p.vif->mtu ? *p.vif->mtu : (p.iface ? p.iface->mtu : 1500);
+      if (p.iface && p.iface->mtu && p.iface->mtu < mtu) mtu = p.iface->mtu;
       if (mtu != 1500) t.sizes.push_back(mtu);
       targets.push_back(std::move(t));
     }
     plugin::CaptureProbes(now, targets, o.capture);
   }
 
+  int save_code = kExitOk;
   if (!o.save_snapshot.empty()) {
-    auto r = plugin::SaveSnapshot(now, o.save_snapshot);
-    if (!r) err << "edgediag: " << r.error().what << "\n";
+    // A saved snapshot travels (bug reports): without its salt, the key
+    // fingerprints in it cannot be used to test guesses of the keys.
+    Snapshot shared = now;
+    shared.key_salt.clear();
+    auto r = plugin::SaveSnapshot(shared, o.save_snapshot);
+    if (!r) {
+      err << "edgediag: " << r.error().what << "\n";
+      save_code = r.error().code == Error::Code::kPermissionDenied ? kExitNoPermission
+                                                                  : kExitUnavailable;
+    }
   }
 
   if (o.command == "check") {
@@ -293,12 +320,13 @@ int Run(std::span<const char* const> args, std::ostream& out, std::ostream& err)
                    : "Nothing to examine: neither the kernel's state nor FRR could be read."));
   }
   if (o.json)
-    out << ReportToJson(report).dump(2) << "\n";
+    out << ReportToJson(report).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
+        << "\n";
   else
     out << RenderText(report, now, {UseColor(o.color), o.detail});
 
-  if (!data_error.empty()) return kExitDataError;
-  return source_code;
+  if (!data_error.empty()) return data_code;
+  return source_code != kExitOk ? source_code : save_code;
 }
 
 }  // namespace edgediag::opmode

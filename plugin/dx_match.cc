@@ -1,5 +1,7 @@
 #include "plugin/dx_match.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "plugin/vif_reader.h"
@@ -32,12 +34,19 @@ bool IsLinkLocal6(const Prefix& r) {
 }
 
 void Locate(const Snapshot& s, const Parsed& parsed, DxPeering& p) {
-  // 1. The customer address itself.
+  // 1. The customer address itself; AWS may hand out the same link-local
+  // pair on several VIFs (kept apart by VRF), so the one on the VIF's own
+  // VLAN wins.
+  auto on_vlan = [&](const Address* a) {
+    const Interface* i = s.FindInterface(a->ifindex);
+    return p.vlan != 0 && i && i->vlan_id && *i->vlan_id == p.vlan;
+  };
   for (const auto& [r, a] : parsed.addresses) {
     if (!p.customer || !r.SameAddress(*p.customer)) continue;
+    if (p.address && !on_vlan(a)) continue;
     p.address = a;
     p.match = r.len == p.customer->len ? AddressMatch::kExact : AddressMatch::kWrongPrefix;
-    break;
+    if (on_vlan(a)) break;
   }
   // 2. The Amazon address on the router: the two were swapped.
   if (!p.address && p.amazon) {
@@ -95,9 +104,9 @@ void Locate(const Snapshot& s, const Parsed& parsed, DxPeering& p) {
 }  // namespace
 
 bool IsAmazonAsn(std::uint32_t asn) {
-  // 7224 and 16509 are Amazon's public ASNs; 64512 is the default Amazon-side
-  // ASN of a virtual private gateway or Direct Connect gateway.
-  return asn == 7224 || asn == 16509 || asn == 64512;
+  // Amazon's public ASNs. 64512, the default Amazon-side ASN of a gateway, is
+  // also the first private ASN and AWS Site-to-Site VPN's: no evidence alone.
+  return asn == 7224 || asn == 16509;
 }
 
 std::vector<const Interface*> Ancestors(const Snapshot& s, const Interface& iface) {
@@ -136,6 +145,8 @@ std::vector<DxPeering> MatchDx(const Snapshot& s) {
   std::vector<DxPeering> out;
   const Parsed parsed(s);
   for (const auto& vif : s.vifs) {
+    const auto& st = vif.virtualInterfaceState;
+    if (st == "deleted" || st == "deleting" || st == "rejected") continue;
     for (const auto& peer : Peerings(vif)) {
       DxPeering p;
       p.vif = &vif;
@@ -149,7 +160,24 @@ std::vector<DxPeering> MatchDx(const Snapshot& s) {
       out.push_back(std::move(p));
     }
   }
-  if (!s.vifs.empty()) return out;
+  if (!s.vifs.empty()) {
+    // describe-virtual-interfaces lists the whole account. When some VIFs
+    // are terminated here, the ones with no trace on this router (no
+    // address in their subnet, no sub-interface on their VLAN, no BGP
+    // neighbour) belong to another router.
+    auto traced = [](const DxPeering& p) { return p.address || p.iface || p.bgp; };
+    std::vector<std::string> here;
+    for (const auto& p : out)
+      if (traced(p)) here.push_back(p.vif->virtualInterfaceId);
+    if (!here.empty())
+      std::erase_if(out, [&](const DxPeering& p) {
+        return std::find(here.begin(), here.end(), p.vif->virtualInterfaceId) == here.end();
+      });
+    return out;
+  }
+  // A VIF file that could not be read must not turn into discovery: the
+  // discovered peers would be judged without the VIF they belong to.
+  if (s.Source(kSourceVif).state == SourceState::kUnavailable) return out;
 
   // Zero-config: DX-like BGP neighbours — link-local 169.254.0.0/16 peers,
   // or peers with an Amazon ASN — checked for everything that needs no VIF.
@@ -172,7 +200,10 @@ std::vector<DxPeering> MatchDx(const Snapshot& s) {
       }
     }
     Locate(s, parsed, p);
-    if (p.iface && p.iface->vlan_id) p.vlan = *p.iface->vlan_id;
+    // Direct Connect arrives on an 802.1Q sub-interface; 169.254/16 peers on
+    // tunnels (AWS Site-to-Site VPN, GRE) are not VIFs.
+    if (!p.iface || (p.iface->kind != "vlan" && !p.iface->vlan_id)) continue;
+    if (p.iface->vlan_id) p.vlan = *p.iface->vlan_id;
     out.push_back(std::move(p));
   }
   // Link-local neighbours on VLAN sub-interfaces that FRR does not know.

@@ -167,13 +167,18 @@ Report BuildReport(const std::string& command, std::span<const Family> families,
     bool problem = std::any_of(rep.findings.begin(), rep.findings.end(), [](const Finding& f) {
       return f.severity >= Severity::kUnknown;
     });
-    const SourceStatus& src = now.Source(RequiredSource(p.family));
+    // A DX peering is judged on the kernel and on FRR: without BGP's side a
+    // subject with nothing wrong in the kernel is not known to be ok.
+    const char* needed = RequiredSource(p.family);
+    if (p.family == Family::kDx && now.Source(kSourceKernel).state == SourceState::kOk)
+      needed = kSourceFrr;
+    const SourceStatus& src = now.Source(needed);
     if (!problem && src.state != SourceState::kOk) {
       rep.findings.push_back(
           {.id = std::string(FamilyPrefix(p.family)) + ".unchecked",
            .severity = Severity::kUnknown,
            .subject = rep.subject,
-           .message = fmt::format("could not be checked: {} source {}{}", RequiredSource(p.family),
+           .message = fmt::format("could not be checked: {} source {}{}", needed,
                                   SourceStateName(src.state),
                                   src.reason.empty() ? "" : " (" + src.reason + ")"),
            .remedy = src.state == SourceState::kPermissionDenied ? "Run as root (VyOS: the op-mode "

@@ -19,19 +19,24 @@ constexpr std::size_t kMaxMd5KeyBytes = 80;  // TCP_MD5SIG_MAXKEYLEN
 // The key the kernel holds for the Amazon peer: the connected socket's if
 // there is one, else the listener's (bgpd sets keys on both).
 std::optional<KeyProperties> KernelKey(const DxPeering& p) {
-  std::optional<KeyProperties> listener;
-  if (!p.amazon) return listener;
+  if (!p.amazon) return std::nullopt;
   Prefix peer = *p.amazon;
   peer.len = peer.MaxLen();
+  // The kernel signs with the most specific key that covers the peer.
+  std::optional<KeyProperties> connected, listener;
+  int connected_len = -1, listener_len = -1;
   for (const TcpSocket* t : p.sockets) {
+    bool is_listener = t->state == "LISTEN";
     for (const auto& k : t->md5_keys) {
       auto prefix = ParseAddress(k.address, k.prefixlen);
       if (!prefix || !prefix->Contains(peer)) continue;
-      if (t->state != "LISTEN") return k.key;
-      if (!listener) listener = k.key;
+      int& best = is_listener ? listener_len : connected_len;
+      if (prefix->len <= best) continue;
+      best = prefix->len;
+      (is_listener ? listener : connected) = k.key;
     }
   }
-  return listener;
+  return connected ? connected : listener;
 }
 
 bool Established(const DxPeering& p) { return p.bgp && p.bgp->bgpState == "Established"; }
@@ -131,6 +136,9 @@ std::optional<Finding> Md5Compare(const Snapshot& s, const DxPeering& p,
   (void)s;
   if (!p.expected.authKey || !kernel) return std::nullopt;
   const KeyProperties& vif = *p.expected.authKey;
+  // Keys described under different salts (a shared snapshot read with a new
+  // VIF file) cannot be compared.
+  if (vif.fp_raw.empty() || kernel->fp_raw.empty()) return std::nullopt;
   KeyDifference d = CompareKeys(vif, *kernel);
   bool any_unusual = !vif.unusual.empty() || !kernel->unusual.empty();
   // A different key with a non-ASCII character on one side is reported as
@@ -433,6 +441,9 @@ std::vector<Finding> CheckMtuPath(const Snapshot& s, const Snapshot*) {
       if (pr.size == *p.vif->mtu) large = &pr;
     }
     if (!small || !large || !small->ok || large->ok) continue;
+    // "local error: message too long" is our own interface's MTU speaking.
+    if (large->detail.find("local error") != std::string::npos) continue;
+    if (p.iface && p.iface->mtu < *p.vif->mtu) continue;
     Finding f{.id = "dx.mtu.path", .severity = Severity::kCritical, .subject = p.subject};
     f.message = fmt::format("a {}-byte packet with DF set does not reach {}, a 1500-byte one does: "
                             "the path does not carry the VIF's MTU", *p.vif->mtu, p.amazon->Address());
@@ -494,15 +505,18 @@ std::vector<Finding> CheckBgpPrefixLimit(const Snapshot& s, const Snapshot*) {
   std::vector<Finding> out;
   for (const auto& p : MatchDx(s)) {
     if (!p.bgp) continue;
-    std::uint64_t limit = p.vif && p.vif->virtualInterfaceType == "public" ? 1000 : 100;
-    bool ceased = p.bgp->lastErrorCodeSubcode == "0601";
+    if (!p.vif) continue;  // the limit depends on the VIF type
+    std::uint64_t limit = p.vif->virtualInterfaceType == "public" ? 1000 : 100;
+    // Cease 6/1 counts only when AWS sent it (a local maximum-prefix that
+    // tripped on AWS's routes is another story).
+    bool ceased = p.bgp->lastErrorCodeSubcode == "0601" &&
+                  p.bgp->lastResetDueTo.find("received") != std::string::npos;
     bool over = p.bgp->prefixesSent && *p.bgp->prefixesSent > limit;
     if (!ceased && !over) continue;
     Finding f{.id = "dx.bgp.prefix-limit", .severity = Severity::kCritical, .subject = p.subject};
     f.message = over ? fmt::format("the router advertises {} prefixes; AWS takes the session down "
                                    "above {} on a {} VIF",
-                                   *p.bgp->prefixesSent, limit,
-                                   p.vif ? p.vif->virtualInterfaceType : "private")
+                                   *p.bgp->prefixesSent, limit, p.vif->virtualInterfaceType)
                      : "the session was closed with Cease 6/1 (maximum number of prefixes reached)";
     f.evidence = {{"prefixes advertised", p.bgp->prefixesSent ? std::to_string(*p.bgp->prefixesSent) : "?",
                    fmt::format("<= {}", limit)},
@@ -550,14 +564,19 @@ std::vector<Finding> CheckBgpFlapping(const Snapshot& s, const Snapshot* prev) {
     if (!p.bgp || p.bgp->connectionsDropped == 0) continue;
     const auto& b = *p.bgp;
     std::uint64_t drops = b.connectionsDropped;
-    bool recent = false;
+    bool recent = false, seen_before = false;
     if (prev) {
-      for (const auto& pb : prev->bgp_neighbors)
-        if (pb.address == b.address && pb.vrf == b.vrf && b.connectionsDropped > pb.connectionsDropped) {
+      for (const auto& pb : prev->bgp_neighbors) {
+        if (pb.address != b.address || pb.vrf != b.vrf) continue;
+        seen_before = true;
+        if (b.connectionsDropped > pb.connectionsDropped) {
           drops = b.connectionsDropped - pb.connectionsDropped;
           recent = true;
         }
+      }
     }
+    // Old drops that did not recur since the last look are history.
+    if (seen_before && !recent) continue;
     bool hold = b.lastErrorCodeSubcode.rfind("04", 0) == 0 ||
                 b.lastResetDueTo.find("Hold Timer") != std::string::npos ||
                 b.lastNotificationReason.find("Hold Timer") != std::string::npos;

@@ -305,8 +305,10 @@ std::vector<Finding> CheckArpUnresolved(const Snapshot& s, const Snapshot*) {
           p.iface->name, p.amazon->Address());
       f.weight = 80;
     } else {
-      f.message += " (a consequence of the configuration faults above)";
-      f.remedy = fmt::format("Fix the findings above, then verify: `ping {}` and `ip neigh show {}`",
+      f.message += " (the router's own VLAN, address or link does not match the VIF: see "
+                   "the other findings)";
+      f.remedy = fmt::format("Fix the router's side first, then verify: `ping {}` and `ip neigh "
+                             "show {}`",
                              p.amazon->Address(), p.amazon->Address());
       f.weight = 10;
     }

@@ -94,7 +94,9 @@ constexpr std::uint64_t kMaxAsn = 4294967294ULL;
 Result<VifBgpPeer> ParsePeer(const json& o, const Where& parent, std::size_t index,
                              std::string_view salt, std::string_view source,
                              const std::string& vif_id) {
-  std::string id = o.is_object() ? o.value("bgpPeerId", std::string()) : std::string();
+  std::string id;
+  if (o.is_object())
+    if (auto it = o.find("bgpPeerId"); it != o.end() && it->is_string()) id = it->get<std::string>();
   Where where(source, fmt::format("{} bgpPeers[{}]{}", vif_id, index,
                                   id.empty() ? "" : " (" + id + ")"));
   if (!o.is_object()) return parent.Field("bgpPeers", fmt::format("entry {} is not an object", index));
@@ -232,8 +234,30 @@ Result<Vif> ParseVif(const json& o, std::size_t index, std::string_view source,
 
 }  // namespace
 
+namespace {
+
+Result<std::vector<Vif>> ParseVifsUnchecked(std::string_view text, std::string_view source,
+                                            std::string_view salt);
+
+}  // namespace
+
 Result<std::vector<Vif>> ParseVifs(std::string_view text, std::string_view source,
                                    std::string_view salt) {
+  // The field readers check types; this is the net under any shape they did
+  // not foresee, so a strange file is an input error, never a crash.
+  try {
+    return ParseVifsUnchecked(text, source, salt);
+  } catch (const nlohmann::json::exception&) {
+    return MakeError(Error::Code::kInvalidInput,
+                     fmt::format("{}: a field has an unexpected type (expected the output of "
+                                 "`aws directconnect describe-virtual-interfaces`)", source));
+  }
+}
+
+namespace {
+
+Result<std::vector<Vif>> ParseVifsUnchecked(std::string_view text, std::string_view source,
+                                            std::string_view salt) {
   json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded())
     return MakeError(Error::Code::kInvalidInput,
@@ -262,6 +286,8 @@ Result<std::vector<Vif>> ParseVifs(std::string_view text, std::string_view sourc
   }
   return out;
 }
+
+}  // namespace
 
 Result<std::vector<Vif>> ReadVifFile(const std::string& path, std::string_view salt) {
   std::ifstream in(path, std::ios::binary);
@@ -294,6 +320,13 @@ Result<std::vector<Vif>> ReadVifDirectory(const std::string& dir, std::string_vi
     for (auto& x : *v) out.push_back(std::move(x));
   }
   return out;
+}
+
+void ForgetFingerprints(KeyProperties& key) {
+  key.fp_raw.clear();
+  key.fp_trimmed.clear();
+  key.fp_folded.clear();
+  key.fp_normalised.clear();
 }
 
 std::vector<VifBgpPeer> Peerings(const Vif& vif) {

@@ -56,7 +56,14 @@ TEST(DescribeKey, InvalidUtf8IsDescribedByteWise) {
   EXPECT_FALSE(p.valid_utf8);
   EXPECT_EQ(p.length_chars, 3u);
   ASSERT_EQ(p.unusual.size(), 1u);
-  EXPECT_EQ(p.unusual[0].code_point, 0xffu);
+  EXPECT_EQ(p.unusual[0].code_point, kOtherNonAscii);
+}
+
+TEST(DescribeKey, LettersBeyondAsciiAreClassedNotNamed) {
+  auto p = DescribeKey(std::string_view("\xd0\xbf\xd0\xb0ss"), kSalt);  // Cyrillic "pa"
+  ASSERT_EQ(p.unusual.size(), 2u);
+  EXPECT_EQ(p.unusual[0].code_point, kOtherNonAscii);
+  EXPECT_EQ(DescribeCodePoint(kOtherNonAscii), "a non-ASCII character (may look like an ASCII letter)");
 }
 
 struct CompareCase {

@@ -86,8 +86,8 @@ INSTANTIATE_TEST_SUITE_P(
                Down(s);
              },
              "dx.md5.non-ascii", Severity::kCritical,
-             "the MD5 keys differ, and one holds non-ASCII characters: the router's key holds "
-             "U+0435 (non-ASCII, may look like an ASCII letter) at position 7"},
+             "the MD5 keys differ, and one holds non-ASCII characters: the router's key holds a "
+             "non-ASCII character (may look like an ASCII letter) at position 7"},
         Case{"Md5Missing",
              [](Snapshot& s) {
                s.tcp_sockets[0].md5_keys.clear();
@@ -141,6 +141,7 @@ INSTANTIATE_TEST_SUITE_P(
              [](Snapshot& s) {
                s.bgp_neighbors[0].prefixesSent = 101;
                s.bgp_neighbors[0].lastErrorCodeSubcode = "0601";
+               s.bgp_neighbors[0].lastResetDueTo = "BGP Notification received";
                Down(s, "Idle");
              },
              "dx.bgp.prefix-limit", Severity::kCritical,
