@@ -40,6 +40,7 @@ struct Options {
   bool probe = false;
   double sample = 0;
   bool ipsec = false, wireguard = false;
+  bool check_dx = false, check_vpn = false;
   std::string from_snapshot, save_snapshot;
   plugin::CaptureOptions capture;
 };
@@ -64,8 +65,10 @@ std::vector<Family> Families(const Options& o) {
 
 plugin::CaptureOptions CaptureFor(const Options& o) {
   plugin::CaptureOptions c = o.capture;
-  bool dx = o.command == "dx" || o.command == "check";
-  bool vpn = o.command == "vpn" || o.command == "check";
+  // check --dx / --vpn narrow the capture as they narrow the report.
+  bool check_all = o.command == "check" && o.check_dx == o.check_vpn;
+  bool dx = o.command == "dx" || check_all || (o.command == "check" && o.check_dx);
+  bool vpn = o.command == "vpn" || check_all || (o.command == "check" && o.check_vpn);
   c.frr = dx;
   c.vici = vpn && !(o.wireguard && !o.ipsec);
   c.nftables = c.vici;
@@ -194,11 +197,10 @@ int Run(std::span<const char* const> args, std::ostream& out, std::ostream& err)
   vpn->add_flag("--wireguard", o.wireguard, "WireGuard only");
   vpn->add_option("--peer", o.peer, "connection name, peer public key or friendly name");
   CheckOptions copt;
-  bool check_dx = false, check_vpn = false;
   auto* check = app.add_subcommand("check", "periodic self-check for Nagios/Prometheus/CloudWatch");
   check->add_option("--vif-file", o.vif_files, "describe-virtual-interfaces JSON (repeatable)");
-  check->add_flag("--dx", check_dx, "Direct Connect only");
-  check->add_flag("--vpn", check_vpn, "VPN only");
+  check->add_flag("--dx", o.check_dx, "Direct Connect only");
+  check->add_flag("--vpn", o.check_vpn, "VPN only");
   check->add_option("--state", copt.state_file, "state file of the previous run")
       ->capture_default_str();
   check->add_option("--prometheus", copt.prometheus_file, "write a node_exporter textfile");
@@ -292,9 +294,9 @@ int Run(std::span<const char* const> args, std::ostream& out, std::ostream& err)
   }
 
   if (o.command == "check") {
-    if (check_dx || check_vpn) {
-      copt.dx = check_dx;
-      copt.vpn = check_vpn;
+    if (o.check_dx || o.check_vpn) {
+      copt.dx = o.check_dx;
+      copt.vpn = o.check_vpn;
     }
     int code = RunCheck(copt, std::move(now), out, err);
     // A VIF file that cannot be read leaves part of the router unchecked.
