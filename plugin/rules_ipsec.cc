@@ -328,33 +328,36 @@ bool OifMatches(const std::string& pattern, const std::string& oif) {
   return pattern == oif;
 }
 
-// Does an address match (set, negated) catch some of `x`, or all of it?
-bool CatchesSome(const std::vector<std::string>& set, bool negated, const Prefix& x) {
-  if (set.empty()) return true;
+// How an address match's prefixes relate to `x`: one of them contains it,
+// or at least overlaps it.
+struct SetRelation {
   bool contains = false, overlaps = false;
+};
+
+SetRelation Relate(const std::vector<std::string>& set, const Prefix& x) {
+  SetRelation r;
   for (const auto& t : set) {
     auto p = ParsePrefix(t);
     if (!p || p->family != x.family) continue;
     if (p->Contains(x))
-      contains = overlaps = true;
+      r.contains = r.overlaps = true;
     else if (x.Contains(*p))
-      overlaps = true;
+      r.overlaps = true;
   }
-  return negated ? !contains : overlaps;
+  return r;
+}
+
+// Does an address match (set, negated) catch some of `x`, or all of it?
+bool CatchesSome(const std::vector<std::string>& set, bool negated, const Prefix& x) {
+  if (set.empty()) return true;
+  SetRelation r = Relate(set, x);
+  return negated ? !r.contains : r.overlaps;
 }
 
 bool CoversAll(const std::vector<std::string>& set, bool negated, const Prefix& x) {
   if (set.empty()) return true;
-  bool contains = false, overlaps = false;
-  for (const auto& t : set) {
-    auto p = ParsePrefix(t);
-    if (!p || p->family != x.family) continue;
-    if (p->Contains(x))
-      contains = overlaps = true;
-    else if (x.Contains(*p))
-      overlaps = true;
-  }
-  return negated ? !overlaps : contains;
+  SetRelation r = Relate(set, x);
+  return negated ? !r.overlaps : r.contains;
 }
 
 bool IsSnat(const NatRule& r) { return r.verdict == "masquerade" || r.verdict == "snat"; }
