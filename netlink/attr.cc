@@ -25,16 +25,28 @@ std::optional<std::string> String(const nlattr* a, Warnings& w) {
   return std::string(reinterpret_cast<const char*>(p.data()));
 }
 
+char* FormatIpv4(const void* data, char* out) {
+  const auto* b = static_cast<const unsigned char*>(data);
+  for (int i = 0; i < 4; ++i) {
+    if (i) *out++ = '.';
+    unsigned v = b[i];
+    if (v >= 100) *out++ = static_cast<char>('0' + v / 100);
+    if (v >= 10) *out++ = static_cast<char>('0' + v / 10 % 10);
+    *out++ = static_cast<char>('0' + v % 10);
+  }
+  return out;
+}
+
 std::string FormatAddress(int family, const void* data, std::size_t len) {
   char buf[INET6_ADDRSTRLEN] = {};
-  if (family == AF_INET && len == 4) return inet_ntop(AF_INET, data, buf, sizeof(buf));
+  if (family == AF_INET && len == 4) return std::string(buf, FormatIpv4(data, buf));
   if (family == AF_INET6 && len == 16) return inet_ntop(AF_INET6, data, buf, sizeof(buf));
   return "";
 }
 
 std::optional<std::string> AddressAttr(int family, const nlattr* a, Warnings& w) {
   if (!a) return std::nullopt;
-  std::string s = FormatAddress(family, mnl_attr_get_payload(a), mnl_attr_get_payload_len(a));
+  std::string s = FormatAddress(family, AttrPayload(a), AttrPayloadLen(a));
   if (s.empty()) {
     ++w.count;
     return std::nullopt;
@@ -57,27 +69,28 @@ std::string FormatLladdr(Bytes bytes) {
 
 namespace detail {
 
-Result<void> CheckMessages(Bytes buf, std::vector<const nlmsghdr*>& out, std::vector<std::byte>& aligned) {
-  const std::byte* base = buf.data();
-  if (reinterpret_cast<std::uintptr_t>(base) % alignof(nlmsghdr) != 0) {
-    aligned.assign(buf.begin(), buf.end());
-    base = aligned.data();
-  }
-  std::size_t off = 0;
+Bytes Aligned(Bytes buf, std::vector<std::byte>& aligned) {
+  if (reinterpret_cast<std::uintptr_t>(buf.data()) % alignof(nlmsghdr) == 0) return buf;
+  aligned.assign(buf.begin(), buf.end());
+  return aligned;
+}
+
+Result<std::size_t> CheckMessages(Bytes buf) {
+  std::size_t off = 0, count = 0;
   while (off < buf.size()) {
     std::size_t left = buf.size() - off;
     if (left < sizeof(nlmsghdr))
       return MakeError(Error::Code::kProtocol,
                        "netlink: truncated message header (" + std::to_string(left) + " bytes)");
-    const auto* nlh = reinterpret_cast<const nlmsghdr*>(base + off);
+    const auto* nlh = reinterpret_cast<const nlmsghdr*>(buf.data() + off);
     if (nlh->nlmsg_len < sizeof(nlmsghdr) || nlh->nlmsg_len > left)
       return MakeError(Error::Code::kProtocol, "netlink: message length " +
                                                    std::to_string(nlh->nlmsg_len) + " with " +
                                                    std::to_string(left) + " bytes left");
-    out.push_back(nlh);
+    ++count;
     off += std::min<std::size_t>(NLMSG_ALIGN(nlh->nlmsg_len), left);
   }
-  return {};
+  return count;
 }
 
 }  // namespace detail

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <string.h>
 #include <optional>
+#include <utility>
 #include <span>
 #include <string>
 #include <vector>
@@ -36,15 +37,30 @@ struct AttrTable {
   }
 };
 
+// Inline equivalents of libmnl's mnl_attr_ok / _get_type / _get_payload /
+// _get_payload_len: the decoders call them for every attribute of every
+// message, and a call into the shared library costs more than the check.
+
+/// An attribute header and its whole payload fit in `left` bytes.
+inline bool AttrOk(const nlattr* a, long left) {
+  return left >= static_cast<long>(sizeof(nlattr)) && a->nla_len >= sizeof(nlattr) &&
+         static_cast<long>(a->nla_len) <= left;
+}
+inline int AttrType(const nlattr* a) { return a->nla_type & NLA_TYPE_MASK; }
+inline const void* AttrPayload(const nlattr* a) {
+  return reinterpret_cast<const char*>(a) + MNL_ATTR_HDRLEN;
+}
+inline std::size_t AttrPayloadLen(const nlattr* a) { return a->nla_len - MNL_ATTR_HDRLEN; }
+
 /// Fills `table` from `len` bytes of attributes at `data` (4-byte aligned).
 template <int Max>
 void ParseAttrs(const void* data, std::size_t len, AttrTable<Max>& table) {
   const auto* a = static_cast<const nlattr*>(data);
-  int left = static_cast<int>(len);
-  while (mnl_attr_ok(a, left)) {
-    int type = mnl_attr_get_type(a);
+  long left = static_cast<long>(len);
+  while (AttrOk(a, left)) {
+    int type = AttrType(a);
     if (type <= Max) table.attr[static_cast<std::size_t>(type)] = a;
-    int step = static_cast<int>(MNL_ALIGN(a->nla_len));
+    long step = static_cast<long>(MNL_ALIGN(a->nla_len));
     left -= step;
     a = reinterpret_cast<const nlattr*>(reinterpret_cast<const char*>(a) + step);
   }
@@ -60,25 +76,25 @@ bool ParseMessageAttrs(const nlmsghdr* nlh, std::size_t hdrlen, AttrTable<Max>& 
   std::size_t offset = MNL_ALIGN(hdrlen);
   if (payload < hdrlen) return false;
   if (payload <= offset) return true;
-  ParseAttrs(static_cast<const char*>(mnl_nlmsg_get_payload(nlh)) + offset, payload - offset, table);
+  ParseAttrs(reinterpret_cast<const char*>(nlh) + NLMSG_HDRLEN + offset, payload - offset, table);
   return true;
 }
 
 /// Fills `table` from a nested attribute.
 template <int Max>
 void ParseNested(const nlattr* nest, AttrTable<Max>& table) {
-  ParseAttrs(mnl_attr_get_payload(nest), mnl_attr_get_payload_len(nest), table);
+  ParseAttrs(AttrPayload(nest), AttrPayloadLen(nest), table);
 }
 
 /// Calls `fn(const nlattr*)` for each attribute inside `nest` (arrays of
 /// nests indexed 0, 1, ...). False when bytes are left that are no attribute.
 template <typename Fn>
 bool ForEachNested(const nlattr* nest, Fn&& fn) {
-  const auto* a = static_cast<const nlattr*>(mnl_attr_get_payload(nest));
-  int left = static_cast<int>(mnl_attr_get_payload_len(nest));
-  while (mnl_attr_ok(a, left)) {
+  const auto* a = static_cast<const nlattr*>(AttrPayload(nest));
+  long left = static_cast<long>(AttrPayloadLen(nest));
+  while (AttrOk(a, left)) {
     fn(a);
-    int step = static_cast<int>(MNL_ALIGN(a->nla_len));
+    long step = static_cast<long>(MNL_ALIGN(a->nla_len));
     left -= step;
     a = reinterpret_cast<const nlattr*>(reinterpret_cast<const char*>(a) + step);
   }
@@ -87,7 +103,7 @@ bool ForEachNested(const nlattr* nest, Fn&& fn) {
 
 /// The payload of an attribute.
 inline Bytes Payload(const nlattr* a) {
-  return {static_cast<const std::byte*>(mnl_attr_get_payload(a)), mnl_attr_get_payload_len(a)};
+  return {static_cast<const std::byte*>(AttrPayload(a)), AttrPayloadLen(a)};
 }
 
 /// Counts attributes of a known type with the wrong size, and other oddities
@@ -100,12 +116,12 @@ struct Warnings {
 template <typename T>
 std::optional<T> Scalar(const nlattr* a, Warnings& w) {
   if (!a) return std::nullopt;
-  if (mnl_attr_get_payload_len(a) != sizeof(T)) {
+  if (AttrPayloadLen(a) != sizeof(T)) {
     ++w.count;
     return std::nullopt;
   }
   T v;
-  std::memcpy(&v, mnl_attr_get_payload(a), sizeof(T));
+  std::memcpy(&v, AttrPayload(a), sizeof(T));
   return v;
 }
 
@@ -120,10 +136,14 @@ std::optional<std::string> String(const nlattr* a, Warnings& w);
 template <typename T>
 std::size_t CopyStruct(const nlattr* a, T& out) {
   std::memset(&out, 0, sizeof(T));
-  std::size_t n = std::min<std::size_t>(mnl_attr_get_payload_len(a), sizeof(T));
-  std::memcpy(&out, mnl_attr_get_payload(a), n);
+  std::size_t n = std::min<std::size_t>(AttrPayloadLen(a), sizeof(T));
+  std::memcpy(&out, AttrPayload(a), n);
   return n;
 }
+
+/// Writes "192.0.2.1" for 4 bytes at `data` to `out` (room for 16) and
+/// returns the end; as inet_ntop, without its sprintf.
+char* FormatIpv4(const void* data, char* out);
 
 /// "192.0.2.1" / "2001:db8::1" from 4 or 16 bytes; "" for other lengths.
 std::string FormatAddress(int family, const void* data, std::size_t len);
@@ -133,27 +153,50 @@ std::optional<std::string> AddressAttr(int family, const nlattr* a, Warnings& w)
 std::string FormatLladdr(Bytes bytes);
 
 /// Calls `fn(const nlmsghdr&)` for each message in `buf`. Errors when a
-/// message header or length runs past the buffer. Copies the buffer first
-/// when it is not 4-byte aligned, so callers may pass any span.
+/// message header or length runs past the buffer, and then calls `fn` for
+/// none of them. Copies the buffer first when it is not 4-byte aligned, so
+/// callers may pass any span.
 template <typename Fn>
 Result<void> ForEachMessage(Bytes buf, Fn&& fn);
+/// Same, and calls `start(count)` with the number of messages once they are
+/// all checked and before `fn` sees the first (to reserve room).
+template <typename Start, typename Fn>
+Result<void> ForEachMessage(Bytes buf, Start&& start, Fn&& fn);
 
 namespace detail {
-Result<void> CheckMessages(Bytes buf, std::vector<const nlmsghdr*>& out, std::vector<std::byte>& aligned);
+/// Checks every message header and length in `buf` (aligned). Its count on
+/// success.
+Result<std::size_t> CheckMessages(Bytes buf);
+/// The buffer as 4-byte aligned bytes: itself, or a copy in `aligned`.
+Bytes Aligned(Bytes buf, std::vector<std::byte>& aligned);
 }  // namespace detail
 
 template <typename Fn>
 Result<void> ForEachMessage(Bytes buf, Fn&& fn) {
-  std::vector<const nlmsghdr*> msgs;
+  return ForEachMessage(buf, [](std::size_t) {}, std::forward<Fn>(fn));
+}
+
+template <typename Start, typename Fn>
+Result<void> ForEachMessage(Bytes buf, Start&& start, Fn&& fn) {
   std::vector<std::byte> aligned;
-  auto r = detail::CheckMessages(buf, msgs, aligned);
-  if (!r) {
-    if (!aligned.empty()) explicit_bzero(aligned.data(), aligned.size());
-    return r;
+  struct Wiper {  // the copy may hold key material, as the caller's buffer may
+    std::vector<std::byte>& b;
+    ~Wiper() {
+      if (!b.empty()) explicit_bzero(b.data(), b.size());
+    }
+  } wiper{aligned};
+  Bytes a = detail::Aligned(buf, aligned);
+  // Two passes over the (cached) headers rather than a vector of pointers:
+  // check all, then hand them out.
+  auto checked = detail::CheckMessages(a);
+  if (!checked) return checked.error();
+  start(*checked);
+  std::size_t off = 0;
+  while (off < a.size()) {
+    const auto* nlh = reinterpret_cast<const nlmsghdr*>(a.data() + off);
+    fn(*nlh);
+    off += std::min<std::size_t>(NLMSG_ALIGN(nlh->nlmsg_len), a.size() - off);
   }
-  for (const nlmsghdr* m : msgs) fn(*m);
-  // The copy may hold key material, as the caller's buffer may.
-  if (!aligned.empty()) explicit_bzero(aligned.data(), aligned.size());
   return {};
 }
 

@@ -4,6 +4,7 @@
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
 #include <linux/neighbour.h>
+#include <linux/netconf.h>
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
 
@@ -15,7 +16,7 @@ namespace {
 template <typename Hdr>
 bool ReadHeader(const nlmsghdr& nlh, Hdr& out) {
   if (nlh.nlmsg_len < NLMSG_HDRLEN + sizeof(Hdr)) return false;
-  std::memcpy(&out, mnl_nlmsg_get_payload(&nlh), sizeof(Hdr));
+  std::memcpy(&out, reinterpret_cast<const char*>(&nlh) + NLMSG_HDRLEN, sizeof(Hdr));
   return true;
 }
 
@@ -24,12 +25,19 @@ bool IsInet(int family) { return family == AF_INET || family == AF_INET6; }
 void DecodeLinkInfo(const nlattr* linkinfo, Link& link, Warnings& w) {
   AttrTable<IFLA_INFO_MAX> info;
   ParseNested(linkinfo, info);
-  if (auto kind = String(info[IFLA_INFO_KIND], w)) link.kind = *kind;
-  if (link.kind != "vlan" || !info[IFLA_INFO_DATA]) return;
-  AttrTable<IFLA_VLAN_MAX> vlan;
-  ParseNested(info[IFLA_INFO_DATA], vlan);
-  link.vlan_id = Scalar<std::uint16_t>(vlan[IFLA_VLAN_ID], w);
-  link.vlan_protocol = Be16(vlan[IFLA_VLAN_PROTOCOL], w);
+  if (auto kind = String(info[IFLA_INFO_KIND], w)) link.kind = std::move(*kind);
+  const nlattr* data = info[IFLA_INFO_DATA];
+  if (!data) return;
+  if (link.kind == "vlan") {
+    AttrTable<IFLA_VLAN_MAX> vlan;
+    ParseNested(data, vlan);
+    link.vlan_id = Scalar<std::uint16_t>(vlan[IFLA_VLAN_ID], w);
+    link.vlan_protocol = Be16(vlan[IFLA_VLAN_PROTOCOL], w);
+  } else if (link.kind == "xfrm") {
+    AttrTable<IFLA_XFRM_MAX> xfrm;
+    ParseNested(data, xfrm);
+    link.xfrm_if_id = Scalar<std::uint32_t>(xfrm[IFLA_XFRM_IF_ID], w);
+  }
 }
 
 std::optional<Link> DecodeLink(const nlmsghdr& nlh, Warnings& w) {
@@ -44,7 +52,7 @@ std::optional<Link> DecodeLink(const nlmsghdr& nlh, Warnings& w) {
   link.ifindex = ifi.ifi_index;
   link.ifi_type = ifi.ifi_type;
   link.ifi_flags = ifi.ifi_flags;
-  if (auto name = String(t[IFLA_IFNAME], w)) link.ifname = *name;
+  if (auto name = String(t[IFLA_IFNAME], w)) link.ifname = std::move(*name);
   link.mtu = Scalar<std::uint32_t>(t[IFLA_MTU], w);
   link.link = Scalar<std::int32_t>(t[IFLA_LINK], w);
   link.link_netnsid = Scalar<std::int32_t>(t[IFLA_LINK_NETNSID], w);
@@ -185,11 +193,35 @@ std::optional<Route> DecodeRoute(const nlmsghdr& nlh, Warnings& w) {
   return r;
 }
 
+std::optional<Netconf> DecodeOneNetconf(const nlmsghdr& nlh, Warnings& w) {
+  netconfmsg ncm;
+  AttrTable<NETCONFA_MAX> t;
+  if (!ReadHeader(nlh, ncm) || !ParseMessageAttrs(&nlh, sizeof(ncm), t)) {
+    ++w.count;
+    return std::nullopt;
+  }
+  if (t.trailing_garbage) ++w.count;
+  Netconf n;
+  n.family = ncm.ncm_family;
+  auto ifindex = Scalar<std::int32_t>(t[NETCONFA_IFINDEX], w);
+  if (!ifindex) {
+    ++w.count;
+    return std::nullopt;
+  }
+  n.ifindex = *ifindex;
+  n.rp_filter = Scalar<std::int32_t>(t[NETCONFA_RP_FILTER], w);
+  n.forwarding = Scalar<std::int32_t>(t[NETCONFA_FORWARDING], w);
+  return n;
+}
+
 template <typename T, typename Fn>
 Result<Decoded<T>> DecodeAll(Bytes messages, std::uint16_t type, Fn decode_one) {
   Decoded<T> out;
   Warnings w;
-  auto r = ForEachMessage(messages, [&](const nlmsghdr& nlh) {
+  // Dumps are one message per item, nearly all of `type`: reserve for the
+  // count of messages once rather than growing step by step.
+  auto r = ForEachMessage(messages, [&](std::size_t count) { out.items.reserve(count); },
+                          [&](const nlmsghdr& nlh) {
     if (nlh.nlmsg_type != type) return;
     if (auto item = decode_one(nlh, w)) out.items.push_back(std::move(*item));
   });
@@ -226,6 +258,9 @@ Result<Decoded<Neigh>> DecodeNeighs(Bytes messages) {
 }
 Result<Decoded<Route>> DecodeRoutes(Bytes messages) {
   return DecodeAll<Route>(messages, RTM_NEWROUTE, DecodeRoute);
+}
+Result<Decoded<Netconf>> DecodeNetconf(Bytes messages) {
+  return DecodeAll<Netconf>(messages, RTM_NEWNETCONF, DecodeOneNetconf);
 }
 
 std::string OperstateName(std::uint8_t operstate) {
@@ -320,6 +355,13 @@ Result<Decoded<Route>> ReadRoutes(NetlinkSocket& rtnl) {
   auto bytes = rtnl.Dump(req, "route dump");
   if (!bytes) return bytes.error();
   return DecodeRoutes(bytes->bytes());
+}
+
+Result<Decoded<Netconf>> ReadNetconf(NetlinkSocket& rtnl, std::uint8_t family) {
+  auto req = DumpRequest<netconfmsg>(RTM_GETNETCONF, family);
+  auto bytes = rtnl.Dump(req, "netconf dump");
+  if (!bytes) return bytes.error();
+  return DecodeNetconf(bytes->bytes());
 }
 
 }  // namespace edgediag::netlink

@@ -45,6 +45,7 @@ struct Link {
   std::string kind;                      ///< IFLA_LINKINFO/IFLA_INFO_KIND
   std::optional<std::uint16_t> vlan_id;        ///< IFLA_INFO_DATA/IFLA_VLAN_ID
   std::optional<std::uint16_t> vlan_protocol;  ///< IFLA_VLAN_PROTOCOL, host order (0x8100, 0x88a8)
+  std::optional<std::uint32_t> xfrm_if_id;     ///< IFLA_INFO_DATA/IFLA_XFRM_IF_ID (kind "xfrm")
   std::optional<LinkStats64> stats64;          ///< IFLA_STATS64
   bool admin_up() const;  ///< IFF_UP
   bool carrier() const;   ///< IFF_LOWER_UP
@@ -99,6 +100,18 @@ struct Route {
   bool operator==(const Route&) const = default;
 };
 
+/// RTM_NEWNETCONF: one interface's IPv4 (or IPv6) configuration, or the
+/// "all" and "default" sets.
+struct Netconf {
+  static constexpr int kAll = -1;      ///< NETCONFA_IFINDEX_ALL
+  static constexpr int kDefault = -2;  ///< NETCONFA_IFINDEX_DEFAULT
+  int family = 0;
+  int ifindex = 0;                      ///< NETCONFA_IFINDEX: kAll, kDefault or an ifindex
+  std::optional<int> rp_filter;         ///< NETCONFA_RP_FILTER (IPv4 only)
+  std::optional<int> forwarding;        ///< NETCONFA_FORWARDING
+  bool operator==(const Netconf&) const = default;
+};
+
 /// Decodes RTM_NEWLINK messages; other message types are skipped.
 Result<Decoded<Link>> DecodeLinks(Bytes messages);
 /// Decodes RTM_NEWADDR messages (IPv4 and IPv6 only).
@@ -107,6 +120,9 @@ Result<Decoded<Addr>> DecodeAddrs(Bytes messages);
 Result<Decoded<Neigh>> DecodeNeighs(Bytes messages);
 /// Decodes RTM_NEWROUTE messages (IPv4 and IPv6 only; every table).
 Result<Decoded<Route>> DecodeRoutes(Bytes messages);
+/// Decodes RTM_NEWNETCONF messages; ones without NETCONFA_IFINDEX are skipped
+/// with a warning.
+Result<Decoded<Netconf>> DecodeNetconf(Bytes messages);
 
 /// "UP", "DOWN", "LOWERLAYERDOWN", ... for IF_OPER_*.
 std::string OperstateName(std::uint8_t operstate);
@@ -122,5 +138,8 @@ Result<Decoded<Link>> ReadLinks(NetlinkSocket& rtnl);
 Result<Decoded<Addr>> ReadAddrs(NetlinkSocket& rtnl);
 Result<Decoded<Neigh>> ReadNeighs(NetlinkSocket& rtnl);
 Result<Decoded<Route>> ReadRoutes(NetlinkSocket& rtnl);
+/// RTM_GETNETCONF dump of `family` (AF_INET: every interface's rp_filter in
+/// one dump instead of a /proc/sys file per interface; Linux 3.8+).
+Result<Decoded<Netconf>> ReadNetconf(NetlinkSocket& rtnl, std::uint8_t family);
 
 }  // namespace edgediag::netlink

@@ -6,8 +6,11 @@
 #include <sys/time.h>
 #include <time.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <optional>
+#include <utility>
 
 #include "netlink/attr.h"
 
@@ -24,31 +27,60 @@ Error SysError(const std::string& what, int err) {
 
 }  // namespace
 
+MessageBuffer::MessageBuffer(MessageBuffer&& other) noexcept
+    : data_(std::move(other.data_)),
+      size_(std::exchange(other.size_, 0)),
+      dirty_(std::exchange(other.dirty_, 0)),
+      capacity_(std::exchange(other.capacity_, 0)) {}
+
 MessageBuffer& MessageBuffer::operator=(MessageBuffer&& other) noexcept {
+  if (this == &other) return *this;
   Wipe();
   data_ = std::move(other.data_);
+  size_ = std::exchange(other.size_, 0);
+  dirty_ = std::exchange(other.dirty_, 0);
+  capacity_ = std::exchange(other.capacity_, 0);
   return *this;
 }
 
 MessageBuffer::~MessageBuffer() { Wipe(); }
 
+void MessageBuffer::Reserve(std::size_t capacity) {
+  if (capacity <= capacity_) return;
+  // Grow by hand so that no copy of the old contents is left behind unwiped;
+  // uninitialised (no page is touched before it is written).
+  auto bigger = std::make_unique_for_overwrite<std::byte[]>(capacity);
+  if (size_) std::memcpy(bigger.get(), data_.get(), size_);
+  if (dirty_) explicit_bzero(data_.get(), dirty_);
+  data_ = std::move(bigger);
+  dirty_ = size_;
+  capacity_ = capacity;
+}
+
+std::span<std::byte> MessageBuffer::Tail(std::size_t n) {
+  if (capacity_ - size_ < n) Reserve(std::max(size_ + n, capacity_ * 2));
+  return {data_.get() + size_, capacity_ - size_};
+}
+
+void MessageBuffer::Written(std::size_t n) { dirty_ = std::max(dirty_, size_ + n); }
+
+void MessageBuffer::Commit(std::size_t n) {
+  size_ += n;
+  dirty_ = std::max(dirty_, size_);
+}
+
 void MessageBuffer::Append(std::span<const std::byte> more) {
-  if (data_.capacity() < data_.size() + more.size() + NLMSG_ALIGNTO) {
-    // Grow by hand so that no copy of the old contents is left behind unwiped.
-    std::vector<std::byte> bigger;
-    bigger.reserve(std::max(data_.size() + more.size() + NLMSG_ALIGNTO, data_.capacity() * 2));
-    bigger.assign(data_.begin(), data_.end());
-    Wipe();
-    data_ = std::move(bigger);
-  }
-  data_.insert(data_.end(), more.begin(), more.end());
+  std::size_t padded = NLMSG_ALIGN(more.size());
+  std::span<std::byte> tail = Tail(padded);
+  if (!more.empty()) std::memcpy(tail.data(), more.data(), more.size());
   // Keep every message 4-byte aligned, as NLMSG_NEXT expects.
-  while (data_.size() % NLMSG_ALIGNTO) data_.push_back(std::byte{0});
+  std::memset(tail.data() + more.size(), 0, padded - more.size());
+  Commit(padded);
 }
 
 void MessageBuffer::Wipe() {
-  if (!data_.empty()) explicit_bzero(data_.data(), data_.size());
-  data_.clear();
+  if (dirty_) explicit_bzero(data_.get(), dirty_);
+  size_ = dirty_ = 0;
 }
 
 void NetlinkSocket::Closer::operator()(mnl_socket* s) const { mnl_socket_close(s); }
@@ -105,16 +137,15 @@ Result<MessageBuffer> NetlinkSocket::RunOnce(std::span<std::byte> request, const
   if (mnl_socket_sendto(sock_.get(), request.data(), nlh->nlmsg_len) < 0)
     return SysError(what + ": send", errno);
 
+  // Each datagram is received straight into the reply's buffer; what is not
+  // a message to keep (NLMSG_DONE, the ACK, replies to another request) is
+  // squeezed out in place.
   MessageBuffer out;
-  std::vector<std::byte> buf(kReceiveBuffer);
-  struct Wiper {
-    std::vector<std::byte>& b;
-    ~Wiper() { explicit_bzero(b.data(), b.size()); }
-  } wiper{buf};
-
   for (;;) {
+    // NLMSG_ALIGNTO to spare: a last message of unaligned length is padded.
+    std::span<std::byte> tail = out.Tail(kReceiveBuffer + NLMSG_ALIGNTO);
     sockaddr_nl from{};
-    iovec iov{buf.data(), buf.size()};
+    iovec iov{tail.data(), kReceiveBuffer};
     msghdr msg{};
     msg.msg_name = &from;
     msg.msg_namelen = sizeof(from);
@@ -127,33 +158,43 @@ Result<MessageBuffer> NetlinkSocket::RunOnce(std::span<std::byte> request, const
         return MakeError(Error::Code::kTimeout, what + ": no answer from the kernel in time");
       return SysError(what + ": receive", errno);
     }
+    const auto got = static_cast<std::size_t>(n);
+    out.Written(got);
     if (msg.msg_flags & MSG_TRUNC)
       return MakeError(Error::Code::kProtocol, what + ": reply truncated");
     if (from.nl_pid != 0) continue;  // not from the kernel
-    std::span<const std::byte> got(buf.data(), static_cast<std::size_t>(n));
+    auto checked = detail::CheckMessages({tail.data(), got});
+    if (!checked) return MakeError(checked.error().code, what + ": " + checked.error().what);
 
     bool done = false;
     std::optional<Error> failure;
-    auto walk = ForEachMessage(got, [&](const nlmsghdr& m) {
-      if (done || failure) return;
+    std::size_t read = 0, kept = 0;
+    while (read < got && !done) {
+      const auto* m = reinterpret_cast<const nlmsghdr*>(tail.data() + read);
+      const std::size_t len = m->nlmsg_len;
+      const std::size_t step = std::min<std::size_t>(NLMSG_ALIGN(len), got - read);
+      bool keep = false;
       // Replies to an earlier, abandoned request share the socket: skip them.
-      if (m.nlmsg_seq != seq || m.nlmsg_pid != pid) return;
-      if (m.nlmsg_flags & NLM_F_DUMP_INTR) interrupted = true;
-      if (m.nlmsg_type == NLMSG_DONE) {
-        failure = ErrorFromMessage(m, what);
-        done = true;
-        return;
+      if (m->nlmsg_seq == seq && m->nlmsg_pid == pid) {
+        if (m->nlmsg_flags & NLM_F_DUMP_INTR) interrupted = true;
+        if (m->nlmsg_type == NLMSG_DONE) {
+          failure = ErrorFromMessage(*m, what);
+          done = true;
+        } else if (m->nlmsg_type == NLMSG_ERROR) {
+          failure = ErrorFromMessage(*m, what);
+          if (failure || !dump) done = true;  // an error, or the ACK of a plain request
+        } else if (m->nlmsg_type != NLMSG_NOOP && m->nlmsg_type != NLMSG_OVERRUN) {
+          keep = true;
+        }
       }
-      if (m.nlmsg_type == NLMSG_ERROR) {
-        failure = ErrorFromMessage(m, what);
-        if (!failure && !dump) done = true;  // the ACK of a plain request
-        if (failure) done = true;
-        return;
+      if (keep) {
+        if (kept != read) std::memmove(tail.data() + kept, tail.data() + read, len);
+        std::memset(tail.data() + kept + len, 0, NLMSG_ALIGN(len) - len);
+        kept += NLMSG_ALIGN(len);
       }
-      if (m.nlmsg_type == NLMSG_NOOP || m.nlmsg_type == NLMSG_OVERRUN) return;
-      out.Append({reinterpret_cast<const std::byte*>(&m), m.nlmsg_len});
-    });
-    if (!walk) return MakeError(walk.error().code, what + ": " + walk.error().what);
+      read += step;
+    }
+    out.Commit(kept);
     if (failure) return *failure;
     if (done) return out;
   }

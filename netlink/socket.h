@@ -17,25 +17,38 @@ struct mnl_socket;
 namespace edgediag::netlink {
 
 /// A buffer of netlink messages that wipes itself when it dies: dumps may
-/// hold key material (INET_DIAG_MD5SIG, WireGuard private keys).
+/// hold key material (INET_DIAG_MD5SIG, WireGuard private keys). Replies are
+/// received straight into it (Tail, Written, Commit): no copy per message.
 class MessageBuffer {
  public:
   MessageBuffer() = default;
-  MessageBuffer(MessageBuffer&&) noexcept = default;
+  MessageBuffer(MessageBuffer&& other) noexcept;
   MessageBuffer& operator=(MessageBuffer&&) noexcept;
   MessageBuffer(const MessageBuffer&) = delete;
   MessageBuffer& operator=(const MessageBuffer&) = delete;
   ~MessageBuffer();
 
   /// The messages, each 4-byte aligned.
-  std::span<const std::byte> bytes() const { return data_; }
+  std::span<const std::byte> bytes() const { return {data_.get(), size_}; }
   /// Appends one message, padded to NLMSG_ALIGNTO.
   void Append(std::span<const std::byte> more);
   /// Zeroes and empties the buffer.
   void Wipe();
 
+  /// At least `n` writable bytes after the messages (4-byte aligned), valid
+  /// until the next call that changes the buffer.
+  std::span<std::byte> Tail(std::size_t n);
+  /// `n` bytes at the start of Tail() now hold data (wiped with the rest).
+  void Written(std::size_t n);
+  /// The first `n` bytes of Tail() (a multiple of 4) are messages to keep.
+  void Commit(std::size_t n);
+
  private:
-  std::vector<std::byte> data_;
+  void Reserve(std::size_t capacity);
+  std::unique_ptr<std::byte[]> data_;
+  std::size_t size_ = 0;      // bytes of messages
+  std::size_t dirty_ = 0;     // bytes ever written (>= size_): what Wipe zeroes
+  std::size_t capacity_ = 0;
 };
 
 /// A bound netlink socket (RAII) with a receive timeout.

@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
+#include <cstring>
 #include <unordered_map>
 
 namespace edgediag::netlink {
@@ -19,28 +21,42 @@ bool AllZero(Bytes b) {
   return std::all_of(b.begin(), b.end(), [](std::byte x) { return x == std::byte{0}; });
 }
 
-std::optional<std::string> Endpoint(const nlattr* a, Warnings& w) {
+// "ADDR:PORT" / "[ADDR]:PORT" formatted in place: one string, no temporaries.
+bool Endpoint(const nlattr* a, std::string& out, Warnings& w) {
   Bytes p = Payload(a);
   sa_family_t family = 0;
   if (p.size() < sizeof(family)) {
     ++w.count;
-    return std::nullopt;
+    return false;
   }
   std::memcpy(&family, p.data(), sizeof(family));
+  char buf[INET6_ADDRSTRLEN + 8];
+  char* end = nullptr;
+  std::uint16_t port = 0;
   if (family == AF_INET && p.size() >= sizeof(sockaddr_in)) {
     sockaddr_in sin;
     std::memcpy(&sin, p.data(), sizeof(sin));
-    return FormatAddress(AF_INET, &sin.sin_addr, 4) + ":" + std::to_string(ntohs(sin.sin_port));
-  }
-  if (family == AF_INET6 && p.size() >= sizeof(sockaddr_in6)) {
+    end = FormatIpv4(&sin.sin_addr, buf);
+    port = ntohs(sin.sin_port);
+  } else if (family == AF_INET6 && p.size() >= sizeof(sockaddr_in6)) {
     sockaddr_in6 sin6;
     std::memcpy(&sin6, p.data(), sizeof(sin6));
-    return "[" + FormatAddress(AF_INET6, &sin6.sin6_addr, 16) + "]:" +
-           std::to_string(ntohs(sin6.sin6_port));
+    buf[0] = '[';
+    if (!inet_ntop(AF_INET6, &sin6.sin6_addr, buf + 1, INET6_ADDRSTRLEN)) return false;
+    end = buf + std::strlen(buf);
+    *end++ = ']';
+    port = ntohs(sin6.sin6_port);
+  } else if (family == AF_UNSPEC) {
+    out.clear();
+    return true;
+  } else {
+    ++w.count;
+    return false;
   }
-  if (family == AF_UNSPEC) return std::string();
-  ++w.count;
-  return std::nullopt;
+  *end++ = ':';
+  end = std::to_chars(end, buf + sizeof(buf), port).ptr;
+  out.assign(buf, end);
+  return true;
 }
 
 void DecodeAllowedIps(const nlattr* list, WgPeerInfo& peer, Warnings& w) {
@@ -58,25 +74,39 @@ void DecodeAllowedIps(const nlattr* list, WgPeerInfo& peer, Warnings& w) {
       ++w.count;
       return;
     }
-    peer.allowedips.push_back({*family, *addr, *mask});
+    peer.allowedips.push_back({*family, std::move(*addr), *mask});
   });
   if (!whole) ++w.count;
 }
 
+// A peer's public key, raw: the key of the index below. Public, not secret.
+using RawKey = std::array<unsigned char, kKeyLen>;
+
+struct RawKeyHash {
+  std::size_t operator()(const RawKey& k) const noexcept {
+    // Curve25519 public keys are uniformly distributed: their first bytes
+    // are as good a hash as any.
+    std::size_t h;
+    std::memcpy(&h, k.data(), sizeof(h));
+    return h;
+  }
+};
+
 struct DeviceState {
-  std::unordered_map<std::string, std::size_t> peer_index;  // raw public key -> peers[i]
+  std::unordered_map<RawKey, std::size_t, RawKeyHash> peer_index;  // -> peers[i]
 };
 
 void DecodePeer(const nlattr* nest, WgDevice& dev, DeviceState& st, Warnings& w) {
   AttrTable<WGPEER_A_MAX> t;
   ParseNested(nest, t);
   const nlattr* pk = t[WGPEER_A_PUBLIC_KEY];
-  if (!pk || mnl_attr_get_payload_len(pk) != kKeyLen) {
+  if (!pk || AttrPayloadLen(pk) != kKeyLen) {
     ++w.count;
     return;
   }
   Bytes key = Payload(pk);
-  std::string raw(reinterpret_cast<const char*>(key.data()), key.size());
+  RawKey raw;
+  std::memcpy(raw.data(), key.data(), kKeyLen);
   auto [it, fresh] = st.peer_index.try_emplace(raw, dev.peers.size());
   if (fresh) {
     dev.peers.emplace_back();
@@ -86,21 +116,20 @@ void DecodePeer(const nlattr* nest, WgDevice& dev, DeviceState& st, Warnings& w)
   // Later parts of a split peer carry only the key and more allowed IPs:
   // set only what this part has.
   if (const nlattr* psk = t[WGPEER_A_PRESHARED_KEY]) {
-    if (mnl_attr_get_payload_len(psk) == kKeyLen)
+    if (AttrPayloadLen(psk) == kKeyLen)
       peer.preshared_key_set = !AllZero(Payload(psk));
     else
       ++w.count;
   }
-  if (t[WGPEER_A_ENDPOINT])
-    if (auto ep = Endpoint(t[WGPEER_A_ENDPOINT], w)) peer.endpoint = *ep;
+  if (t[WGPEER_A_ENDPOINT]) Endpoint(t[WGPEER_A_ENDPOINT], peer.endpoint, w);
   if (auto v = Scalar<std::uint16_t>(t[WGPEER_A_PERSISTENT_KEEPALIVE_INTERVAL], w))
     peer.persistent_keepalive_interval = *v;
   if (const nlattr* hs = t[WGPEER_A_LAST_HANDSHAKE_TIME]) {
     // struct __kernel_timespec: two s64.
-    if (mnl_attr_get_payload_len(hs) == 16) {
-      std::memcpy(&peer.last_handshake_time_sec, mnl_attr_get_payload(hs), 8);
+    if (AttrPayloadLen(hs) == 16) {
+      std::memcpy(&peer.last_handshake_time_sec, AttrPayload(hs), 8);
       std::memcpy(&peer.last_handshake_time_nsec,
-                  static_cast<const char*>(mnl_attr_get_payload(hs)) + 8, 8);
+                  static_cast<const char*>(AttrPayload(hs)) + 8, 8);
     } else {
       ++w.count;
     }
@@ -116,28 +145,27 @@ void DecodePeer(const nlattr* nest, WgDevice& dev, DeviceState& st, Warnings& w)
 std::string Base64(Bytes bytes) {
   static constexpr char kAlphabet[] =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
+  // Sized once and written by index: no per-character capacity checks.
+  std::string out((bytes.size() + 2) / 3 * 4, '=');
+  char* o = out.data();
   std::size_t i = 0;
   auto at = [&](std::size_t k) { return static_cast<unsigned>(bytes[k]); };
   for (; i + 3 <= bytes.size(); i += 3) {
     unsigned v = at(i) << 16 | at(i + 1) << 8 | at(i + 2);
-    out += kAlphabet[v >> 18];
-    out += kAlphabet[(v >> 12) & 63];
-    out += kAlphabet[(v >> 6) & 63];
-    out += kAlphabet[v & 63];
+    *o++ = kAlphabet[v >> 18];
+    *o++ = kAlphabet[(v >> 12) & 63];
+    *o++ = kAlphabet[(v >> 6) & 63];
+    *o++ = kAlphabet[v & 63];
   }
   if (bytes.size() - i == 1) {
     unsigned v = at(i) << 16;
-    out += kAlphabet[v >> 18];
-    out += kAlphabet[(v >> 12) & 63];
-    out += "==";
+    *o++ = kAlphabet[v >> 18];
+    *o++ = kAlphabet[(v >> 12) & 63];
   } else if (bytes.size() - i == 2) {
     unsigned v = at(i) << 16 | at(i + 1) << 8;
-    out += kAlphabet[v >> 18];
-    out += kAlphabet[(v >> 12) & 63];
-    out += kAlphabet[(v >> 6) & 63];
-    out += '=';
+    *o++ = kAlphabet[v >> 18];
+    *o++ = kAlphabet[(v >> 12) & 63];
+    *o++ = kAlphabet[(v >> 6) & 63];
   }
   return out;
 }
@@ -165,18 +193,26 @@ Result<Decoded<WgDevice>> DecodeWgDevices(Bytes messages) {
       }
       out.items.emplace_back();
       states.emplace_back();
+      if (out.items.size() == 1) {
+        // A dump is usually of one device (ReadWgDevice), nearly all peers:
+        // room for as many as the bytes can hold at the size of a peer
+        // with its key, counters, endpoint and one allowed IP.
+        std::size_t guess = messages.size() / 160;
+        out.items.back().peers.reserve(guess);
+        states.back().peer_index.reserve(guess);
+      }
     }
     WgDevice& dev = out.items.back();
     if (ifindex) dev.ifindex = static_cast<int>(*ifindex);
-    if (ifname) dev.ifname = *ifname;
+    if (ifname) dev.ifname = std::move(*ifname);
     if (const nlattr* k = t[WGDEVICE_A_PRIVATE_KEY]) {
-      if (mnl_attr_get_payload_len(k) == kKeyLen)
+      if (AttrPayloadLen(k) == kKeyLen)
         dev.private_key_set = !AllZero(Payload(k));
       else
         ++w.count;
     }
     if (const nlattr* k = t[WGDEVICE_A_PUBLIC_KEY]) {
-      if (mnl_attr_get_payload_len(k) == kKeyLen)
+      if (AttrPayloadLen(k) == kKeyLen)
         dev.public_key = Base64(Payload(k));
       else
         ++w.count;

@@ -78,7 +78,7 @@ std::optional<XfrmSa> DecodeSa(const nlmsghdr& nlh, Warnings& w) {
   sa.curlft_use_time = info.curlft.use_time;
   if (const nlattr* a = t[XFRMA_ENCAP]) {
     xfrm_encap_tmpl encap;
-    if (mnl_attr_get_payload_len(a) >= offsetof(xfrm_encap_tmpl, encap_oa)) {
+    if (AttrPayloadLen(a) >= offsetof(xfrm_encap_tmpl, encap_oa)) {
       CopyStruct(a, encap);
       sa.encap_type = encap.encap_type;
       sa.encap_sport = ntohs(encap.encap_sport);

@@ -27,21 +27,22 @@ SourceStatus StatusFromError(const Error& e) {
           e.what};
 }
 
-Interface FromLink(const nl::Link& l) {
+Interface FromLink(nl::Link&& l) {
   Interface i;
-  i.name = l.ifname;
+  i.name = std::move(l.ifname);
   i.ifindex = l.ifindex;
-  i.kind = l.kind;
+  i.kind = std::move(l.kind);
   // IFLA_LINK names an ifindex in another namespace when IFLA_LINK_NETNSID is
   // set (veth peers, a VLAN moved away from its parent): not ours to resolve.
   if (l.link && !l.link_netnsid && *l.link != 0) i.link = *l.link;
   i.vlan_id = l.vlan_id;
   i.vlan_protocol = l.vlan_protocol;
+  i.if_id = l.xfrm_if_id;
   i.mtu = l.mtu.value_or(0);
   i.admin_up = l.admin_up();
   i.carrier = l.carrier();
   i.operstate = l.operstate ? nl::OperstateName(*l.operstate) : "UNKNOWN";
-  i.lladdr = l.address;
+  i.lladdr = std::move(l.address);
   if (l.stats64) {
     const auto& s = *l.stats64;
     i.rx_bytes = s.rx_bytes;
@@ -75,21 +76,29 @@ Md5Key FromMd5Sig(const nl::TcpMd5Sig& m) {
   return k;
 }
 
+// Interface names by ifindex. Points into the snapshot's interfaces, which
+// must not change while it is in use.
 class Names {
  public:
   explicit Names(const std::vector<Interface>& ifs) {
-    for (const auto& i : ifs) by_index_[i.ifindex] = i.name;
+    by_index_.reserve(ifs.size());
+    for (const auto& i : ifs) by_index_[i.ifindex] = &i.name;
   }
-  std::string operator()(int ifindex) const {
+  const std::string& operator()(int ifindex) const {
+    static const std::string kNone;
     auto it = by_index_.find(ifindex);
-    return it == by_index_.end() ? std::string() : it->second;
+    return it == by_index_.end() ? kNone : *it->second;
   }
 
  private:
-  std::unordered_map<int, std::string> by_index_;
+  std::unordered_map<int, const std::string*> by_index_;
 };
 
-void CaptureRtnetlink(Snapshot& s, std::chrono::milliseconds timeout) {
+// rp_filter of every interface from one RTM_GETNETCONF dump; nullopt when the
+// kernel has no such dump (CaptureCounters then reads /proc/sys instead).
+using RpFilters = std::optional<std::vector<nl::Netconf>>;
+
+void CaptureRtnetlink(Snapshot& s, std::chrono::milliseconds timeout, RpFilters& rp_filters) {
   auto rtnl = nl::NetlinkSocket::Open(NETLINK_ROUTE, timeout);
   if (!rtnl) {
     s.sources[kSourceKernel] = StatusFromError(rtnl.error());
@@ -101,10 +110,12 @@ void CaptureRtnetlink(Snapshot& s, std::chrono::milliseconds timeout) {
     return;
   }
   s.interfaces.reserve(links->items.size());
-  for (const auto& l : links->items) s.interfaces.push_back(FromLink(l));
+  for (auto& l : links->items) s.interfaces.push_back(FromLink(std::move(l)));
+  links->items.clear();
   Names name(s.interfaces);
   for (auto& i : s.interfaces)
     if (i.link) i.parent = name(*i.link);
+  if (auto netconf = nl::ReadNetconf(*rtnl, AF_INET)) rp_filters = std::move(netconf->items);
 
   // Addresses, neighbours and routes: a failure of one is recorded, the rest
   // is kept.
@@ -191,7 +202,7 @@ void CaptureSockets(Snapshot& s, std::chrono::milliseconds timeout) {
                                "reading TCP-MD5 keys needs CAP_NET_ADMIN (run as root)"};
 }
 
-void CaptureCounters(Snapshot& s) {
+void CaptureCounters(Snapshot& s, const RpFilters& rp_filters) {
   std::string failed;
   if (auto netstat = nl::ReadNetstat()) {
     if (auto it = netstat->find("TcpExt"); it != netstat->end()) s.counters.tcp_ext = it->second;
@@ -204,12 +215,29 @@ void CaptureCounters(Snapshot& s) {
   } else {
     failed += (failed.empty() ? "" : "; ") + xfrm.error().what;
   }
-  // rp_filter: the kernel applies max(all, IF).
-  auto all = nl::ReadRpFilter("all");
-  for (auto& i : s.interfaces) {
-    auto v = nl::ReadRpFilter(i.name);
-    if (v && all) i.rp_filter = nl::EffectiveRpFilter(*all, *v);
-    else if (v) i.rp_filter = *v;
+  // rp_filter: the kernel applies max(all, IF). From the netconf dump when it
+  // came with the "all" set, else from /proc/sys/net/ipv4/conf/*/rp_filter.
+  std::optional<int> all;
+  std::unordered_map<int, int> by_index;
+  if (rp_filters) {
+    by_index.reserve(rp_filters->size());
+    for (const auto& n : *rp_filters) {
+      if (n.family != AF_INET || !n.rp_filter) continue;
+      if (n.ifindex == nl::Netconf::kAll) all = *n.rp_filter;
+      else if (n.ifindex > 0) by_index[n.ifindex] = *n.rp_filter;
+    }
+  }
+  if (all) {
+    for (auto& i : s.interfaces)
+      if (auto it = by_index.find(i.ifindex); it != by_index.end())
+        i.rp_filter = nl::EffectiveRpFilter(*all, it->second);
+  } else {
+    auto all_file = nl::ReadRpFilter("all");
+    for (auto& i : s.interfaces) {
+      auto v = nl::ReadRpFilter(i.name);
+      if (v && all_file) i.rp_filter = nl::EffectiveRpFilter(*all_file, *v);
+      else if (v) i.rp_filter = *v;
+    }
   }
   s.sources[kSourceCounters] = failed.empty() ? SourceStatus{SourceState::kOk, ""}
                                               : SourceStatus{SourceState::kUnavailable, failed};
@@ -241,9 +269,10 @@ void CaptureOptics(Snapshot& s, std::chrono::milliseconds timeout) {
 
 void CaptureKernel(Snapshot& snapshot, const CaptureOptions& options) {
   const std::chrono::milliseconds timeout(options.timeout_ms);
-  CaptureRtnetlink(snapshot, timeout);
+  RpFilters rp_filters;
+  CaptureRtnetlink(snapshot, timeout, rp_filters);
   CaptureSockets(snapshot, timeout);
-  CaptureCounters(snapshot);
+  CaptureCounters(snapshot, rp_filters);
   CaptureOptics(snapshot, timeout);
 }
 

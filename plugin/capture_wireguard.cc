@@ -23,21 +23,26 @@ SourceStatus StatusFromError(const Error& e) {
           e.what};
 }
 
-WgInterface FromDevice(const nl::WgDevice& d) {
+WgInterface FromDevice(nl::WgDevice&& d) {
   WgInterface w;
-  w.name = d.ifname;
+  w.name = std::move(d.ifname);
   w.ifindex = d.ifindex;
-  w.public_key = d.public_key;
+  w.public_key = std::move(d.public_key);
   w.listen_port = d.listen_port;
   w.fwmark = d.fwmark;
   w.peers.reserve(d.peers.size());
-  for (const auto& p : d.peers) {
+  for (auto& p : d.peers) {
     WgPeer peer;
-    peer.public_key = p.public_key;
-    peer.endpoint = p.endpoint;
+    peer.public_key = std::move(p.public_key);
+    peer.endpoint = std::move(p.endpoint);
     peer.allowed_ips.reserve(p.allowedips.size());
-    for (const auto& a : p.allowedips)
-      peer.allowed_ips.push_back(a.ipaddr + "/" + std::to_string(a.cidr_mask));
+    for (auto& a : p.allowedips) {
+      // "ADDR/LEN" in the address's own string: no temporaries.
+      std::string cidr = std::move(a.ipaddr);
+      cidr += '/';
+      cidr += std::to_string(a.cidr_mask);
+      peer.allowed_ips.push_back(std::move(cidr));
+    }
     peer.last_handshake = p.last_handshake_time_sec;
     peer.rx_bytes = p.rx_bytes;
     peer.tx_bytes = p.tx_bytes;
@@ -102,7 +107,7 @@ void CaptureWireguard(Snapshot& snapshot, const CaptureOptions& options) {
               : StatusFromError(dev.error());
       return;
     }
-    snapshot.wireguard.push_back(FromDevice(*dev));
+    snapshot.wireguard.push_back(FromDevice(std::move(*dev)));
   }
   snapshot.sources[kSourceWireguard] = {SourceState::kOk, ""};
 }

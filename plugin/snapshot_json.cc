@@ -5,16 +5,208 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <concepts>
 #include <cstring>
-#include <fstream>
-#include <sstream>
+#include <map>
+#include <optional>
+#include <vector>
 
 #include "plugin/json_support.h"
 
 namespace edgediag {
+namespace {
 
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(KeyCharacter, position, code_point)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(KeyProperties, length_bytes, length_chars,
+// SaveSnapshot's writer: the text straight from the structs, without building
+// an nlohmann::json tree first (on a router with thousands of interfaces and
+// peers the tree's allocations cost ten times the writing). The field lists are
+// the ones the nlohmann (de)serializers use (EDGEDIAG_JSON_TYPE below), so the
+// two cannot drift apart; the document parses back to the same value as
+// SnapshotToJson gives. Differences in the text only: compact, keys in
+// declaration order rather than sorted, and bytes that are not UTF-8 become
+// U+FFFD (nlohmann's dump would throw).
+class JsonOut {
+ public:
+  std::string text;
+
+  void Open(char c) {
+    Comma();
+    text += c;
+  }
+  void Close(char c) { text += c; }
+  void Key(std::string_view k) {
+    Comma();
+    text += '"';
+    text += k;  // field names are identifiers: nothing to escape
+    text += "\":";
+    after_key_ = true;
+  }
+  /// A key that needs escaping (of a std::map).
+  void MapKey(std::string_view k) {
+    String(k);
+    text += ':';
+    after_key_ = true;
+  }
+  void Null() {
+    Comma();
+    text += "null";
+  }
+  void Raw(std::string_view v) {
+    Comma();
+    text += v;
+  }
+  template <std::integral T>
+  void Number(T v) {
+    Comma();
+    char buf[24];
+    auto r = std::to_chars(buf, buf + sizeof(buf), v);
+    text.append(buf, r.ptr);
+  }
+  void Number(double v);
+  void String(std::string_view s);
+
+ private:
+  // A comma before every value or key but the first in its container, and
+  // none right after a key.
+  void Comma() {
+    if (after_key_) {
+      after_key_ = false;
+      return;
+    }
+    if (!text.empty() && text.back() != '{' && text.back() != '[') text += ',';
+  }
+  bool after_key_ = false;
+};
+
+void JsonOut::Number(double v) {
+  if (!std::isfinite(v)) {  // as nlohmann::json::dump
+    Null();
+    return;
+  }
+  Comma();
+  char buf[32];
+  auto r = std::to_chars(buf, buf + sizeof(buf), v);
+  std::string_view s(buf, static_cast<std::size_t>(r.ptr - buf));
+  text += s;
+  // Keep it a floating-point number when read back, as nlohmann writes "1.0".
+  if (s.find_first_of(".e") == std::string_view::npos) text += ".0";
+}
+
+// Length of the valid UTF-8 sequence at s[i] (lead byte >= 0x80), 0 if none.
+std::size_t Utf8Sequence(std::string_view s, std::size_t i) {
+  auto at = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char c = at(i);
+  std::size_t n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 0;
+  if (n == 0 || n > 4 || c > 0xf4 || i + n > s.size()) return 0;
+  for (std::size_t k = 1; k < n; ++k)
+    if ((at(i + k) & 0xc0) != 0x80) return 0;
+  unsigned char c1 = at(i + 1);
+  if (c == 0xe0 && c1 < 0xa0) return 0;   // overlong
+  if (c == 0xed && c1 >= 0xa0) return 0;  // surrogates
+  if (c == 0xf0 && c1 < 0x90) return 0;   // overlong
+  if (c == 0xf4 && c1 >= 0x90) return 0;  // above U+10FFFF
+  return n;
+}
+
+void JsonOut::String(std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  Comma();
+  text += '"';
+  std::size_t i = 0, plain = 0;
+  while (i < s.size()) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+      ++i;
+      continue;
+    }
+    if (c >= 0x80) {
+      if (std::size_t n = Utf8Sequence(s, i)) {
+        i += n;
+        continue;
+      }
+    }
+    text.append(s.data() + plain, i - plain);
+    switch (c) {
+      case '"': text += "\\\""; break;
+      case '\\': text += "\\\\"; break;
+      case '\b': text += "\\b"; break;
+      case '\f': text += "\\f"; break;
+      case '\n': text += "\\n"; break;
+      case '\r': text += "\\r"; break;
+      case '\t': text += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          text += "\\u00";
+          text += kHex[c >> 4];
+          text += kHex[c & 15];
+        } else {
+          text += "\xef\xbf\xbd";  // U+FFFD for a byte that is no UTF-8
+        }
+    }
+    plain = ++i;
+  }
+  text.append(s.data() + plain, s.size() - plain);
+  text += '"';
+}
+
+void WriteJson(JsonOut& out, const std::string& v) { out.String(v); }
+template <std::integral T>
+void WriteJson(JsonOut& out, const T& v) {
+  if constexpr (std::is_same_v<T, bool>)
+    out.Raw(v ? "true" : "false");
+  else
+    out.Number(v);
+}
+template <std::floating_point T>
+void WriteJson(JsonOut& out, const T& v) {
+  out.Number(static_cast<double>(v));
+}
+template <typename T>
+void WriteJson(JsonOut& out, const std::optional<T>& v) {
+  if (v)
+    WriteJson(out, *v);
+  else
+    out.Null();
+}
+template <typename T>
+void WriteJson(JsonOut& out, const std::vector<T>& v) {
+  out.Open('[');
+  for (const auto& e : v) WriteJson(out, e);
+  out.Close(']');
+}
+template <typename T>
+void WriteJson(JsonOut& out, const std::map<std::string, T>& m) {
+  out.Open('{');
+  for (const auto& [k, v] : m) {
+    out.MapKey(k);
+    WriteJson(out, v);
+  }
+  out.Close('}');
+}
+// Anything else (enums with NLOHMANN_JSON_SERIALIZE_ENUM, a type added
+// without EDGEDIAG_JSON_TYPE) goes through nlohmann: slower, never wrong.
+template <typename T>
+void WriteJson(JsonOut& out, const T& v) {
+  out.Raw(nlohmann::json(v).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+}  // namespace
+
+// One field list for nlohmann's to_json/from_json and for JsonOut.
+#define EDGEDIAG_JSON_WRITE_FIELD(field) \
+  out.Key(#field);                       \
+  WriteJson(out, value.field);
+#define EDGEDIAG_JSON_TYPE(Type, ...)                                                   \
+  NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Type, __VA_ARGS__)                    \
+  [[maybe_unused]] static void WriteJson(JsonOut& out, const Type& value) {             \
+    out.Open('{');                                                                      \
+    NLOHMANN_JSON_EXPAND(NLOHMANN_JSON_PASTE(EDGEDIAG_JSON_WRITE_FIELD, __VA_ARGS__))   \
+    out.Close('}');                                                                     \
+  }
+
+EDGEDIAG_JSON_TYPE(KeyCharacter, position, code_point)
+EDGEDIAG_JSON_TYPE(KeyProperties, length_bytes, length_chars,
                                                 valid_utf8, leading_whitespace,
                                                 trailing_whitespace, unusual, fp_raw, fp_trimmed,
                                                 fp_folded, fp_normalised)
@@ -28,65 +220,65 @@ NLOHMANN_JSON_SERIALIZE_ENUM(SourceState, {
                                               {SourceState::kPermissionDenied, "permission-denied"},
                                           })
 
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SourceStatus, state, reason)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Interface, name, ifindex, kind, link, parent,
+EDGEDIAG_JSON_TYPE(SourceStatus, state, reason)
+EDGEDIAG_JSON_TYPE(Interface, name, ifindex, kind, link, parent,
                                                 vlan_id, vlan_protocol, mtu, admin_up, carrier,
                                                 operstate, lladdr, rx_bytes, tx_bytes, rx_packets,
                                                 tx_packets, rx_errors, tx_errors, rx_dropped,
                                                 tx_dropped, rp_filter, rx_power_mw,
                                                 rx_power_low_alarm_mw, if_id)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Address, ifname, ifindex, family, address,
+EDGEDIAG_JSON_TYPE(Address, ifname, ifindex, family, address,
                                                 prefixlen)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Neighbour, ifname, ifindex, family, address,
+EDGEDIAG_JSON_TYPE(Neighbour, ifname, ifindex, family, address,
                                                 lladdr, state)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Route, family, dst, gateway, dev, ifindex, table,
+EDGEDIAG_JSON_TYPE(Route, family, dst, gateway, dev, ifindex, table,
                                                 type, protocol, metric, mtu)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Md5Key, address, prefixlen, key)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TcpSocket, state, local, local_port, remote,
+EDGEDIAG_JSON_TYPE(Md5Key, address, prefixlen, key)
+EDGEDIAG_JSON_TYPE(TcpSocket, state, local, local_port, remote,
                                                 remote_port, dev, snd_mss, rcv_mss, pmtu, md5_keys)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Counters, tcp_ext, ip_ext, xfrm_stat)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
+EDGEDIAG_JSON_TYPE(Counters, tcp_ext, ip_ext, xfrm_stat)
+EDGEDIAG_JSON_TYPE(
     BgpNeighbor, address, vrf, bgpState, localAs, remoteAs, hostLocal, hostForeign, portLocal,
     portForeign, interface, opensSent, opensRecv, notificationsSent, notificationsRecv,
     updatesSent, updatesRecv, keepalivesSent, keepalivesRecv, connectionsEstablished,
     connectionsDropped, lastResetDueTo, lastErrorCodeSubcode, lastNotificationReason,
     bgpTimerHoldTimeMsecs, bgpTimerUpMsec, passwordConfigured, ebgpMultihop, updateSource,
     ttlSecurityHops, prefixesSent, prefixesReceived)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ChildConfig, name, mode, local_ts, remote_ts,
+EDGEDIAG_JSON_TYPE(ChildConfig, name, mode, local_ts, remote_ts,
                                                 start_action)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(IpsecConnection, name, local_addrs, remote_addrs,
+EDGEDIAG_JSON_TYPE(IpsecConnection, name, local_addrs, remote_addrs,
                                                 version, if_id_in, if_id_out, children)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ChildSa, name, uniqueid, reqid, state, mode,
+EDGEDIAG_JSON_TYPE(ChildSa, name, uniqueid, reqid, state, mode,
                                                 protocol, encap, spi_in, spi_out, bytes_in,
                                                 bytes_out, packets_in, packets_out, use_in,
                                                 use_out, install_time, rekey_time, life_time,
                                                 if_id_in, if_id_out, local_ts, remote_ts)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(IkeSa, name, uniqueid, version, state, local_host,
+EDGEDIAG_JSON_TYPE(IkeSa, name, uniqueid, version, state, local_host,
                                                 remote_host, local_port, remote_port, local_id,
                                                 remote_id, initiator, nat_local, nat_remote,
                                                 nat_fake, nat_any, established, child_sas)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(XfrmState, src, dst, proto, spi, reqid, mode,
+EDGEDIAG_JSON_TYPE(XfrmState, src, dst, proto, spi, reqid, mode,
                                                 encap_sport, encap_dport, if_id, bytes, packets)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(XfrmPolicy, src, dst, dir, action, priority,
+EDGEDIAG_JSON_TYPE(XfrmPolicy, src, dst, dir, action, priority,
                                                 tmpl_src, tmpl_dst, reqid, if_id)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(NatRule, family, table, chain, hook, priority,
+EDGEDIAG_JSON_TYPE(NatRule, family, table, chain, hook, priority,
                                                 handle, verdict, saddr, daddr, saddr_negated,
                                                 daddr_negated, oifname, ipsec, text)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(WgPeer, public_key, endpoint, allowed_ips,
+EDGEDIAG_JSON_TYPE(WgPeer, public_key, endpoint, allowed_ips,
                                                 last_handshake, rx_bytes, tx_bytes,
                                                 persistent_keepalive, name)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(WgInterface, name, ifindex, public_key,
+EDGEDIAG_JSON_TYPE(WgInterface, name, ifindex, public_key,
                                                 listen_port, fwmark, peers)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(VifBgpPeer, bgpPeerId, asn, authKey,
+EDGEDIAG_JSON_TYPE(VifBgpPeer, bgpPeerId, asn, authKey,
                                                 addressFamily, amazonAddress, customerAddress,
                                                 bgpPeerState, bgpStatus)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
+EDGEDIAG_JSON_TYPE(
     Vif, virtualInterfaceId, virtualInterfaceName, ownerAccount, location, connectionId, region,
     virtualInterfaceType, virtualInterfaceState, vlan, asn, amazonSideAsn, authKey, amazonAddress,
     customerAddress, addressFamily, mtu, jumboFrameCapable, bgpPeers, routeFilterPrefixes,
     virtualGatewayId, directConnectGatewayId, awsDeviceV2, source)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Probe, target, dev, size, ok, detail)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Snapshot, version, taken_at, taken_at_ms,
+EDGEDIAG_JSON_TYPE(Probe, target, dev, size, ok, detail)
+EDGEDIAG_JSON_TYPE(Snapshot, version, taken_at, taken_at_ms,
                                                 hostname, key_salt, sources, interfaces,
                                                 addresses, neighbours, routes, tcp_sockets,
                                                 counters, bgp_neighbors, ipsec_connections,
@@ -102,7 +294,9 @@ nlohmann::json SnapshotToJson(const Snapshot& snapshot) {
 }
 
 Result<Snapshot> SnapshotFromJson(const nlohmann::json& document) {
-  if (!document.is_object() || document.value("schema", "") != kSnapshotSchema)
+  auto schema = document.is_object() ? document.find("schema") : document.end();
+  if (!document.is_object() || schema == document.end() || !schema->is_string() ||
+      schema->get<std::string>() != kSnapshotSchema)
     return MakeError(Error::Code::kInvalidInput,
                      std::string("not an edgediag snapshot (\"schema\" is not \"") +
                          kSnapshotSchema + "\")");
@@ -114,9 +308,26 @@ Result<Snapshot> SnapshotFromJson(const nlohmann::json& document) {
 }
 
 Result<void> SaveSnapshot(const Snapshot& snapshot, const std::string& path) {
-  std::string text = SnapshotToJson(snapshot).dump(1) + "\n";
-  std::string tmp = path + ".tmp." + std::to_string(getpid());
-  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  JsonOut out;
+  // Roughly what a snapshot takes: fewer reallocations of a large text.
+  out.text.reserve(4096 + 400 * snapshot.interfaces.size() + 200 * snapshot.routes.size() +
+                   [&] {
+                     std::size_t n = 0;
+                     for (const auto& w : snapshot.wireguard) n += 200 * w.peers.size();
+                     return n;
+                   }());
+  WriteJson(out, snapshot);
+  // The schema marker, as SnapshotToJson adds it: into the top-level object.
+  out.text.pop_back();
+  out.text += ",\"schema\":\"";
+  out.text += kSnapshotSchema;
+  out.text += "\"}\n";
+  const std::string& text = out.text;
+  // A fresh, unpredictable name created exclusively: run as root, a fixed
+  // name would follow a symlink planted beside the target.
+  std::string tmp = path + ".XXXXXX";
+  int fd = mkostemp(tmp.data(), O_CLOEXEC);
+  if (fd >= 0) fchmod(fd, 0600);
   if (fd < 0)
     return MakeError(CodeFromErrno(errno), "cannot write " + tmp + ": " + std::strerror(errno));
   std::size_t done = 0;
@@ -145,10 +356,27 @@ Result<void> SaveSnapshot(const Snapshot& snapshot, const std::string& path) {
 }
 
 Result<Snapshot> LoadSnapshot(const std::string& path) {
-  std::ifstream in(path);
-  if (!in)
+  // The whole file at once: nlohmann parses a buffer much faster than a stream.
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
     return MakeError(CodeFromErrno(errno), "cannot read snapshot " + path + ": " + std::strerror(errno));
-  nlohmann::json doc = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  std::string text;
+  struct stat st {};
+  if (fstat(fd, &st) == 0 && st.st_size > 0) text.reserve(static_cast<std::size_t>(st.st_size));
+  char buf[65536];
+  for (;;) {
+    ssize_t n = read(fd, buf, sizeof(buf));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int err = errno;
+      close(fd);
+      return MakeError(CodeFromErrno(err), "cannot read snapshot " + path + ": " + std::strerror(err));
+    }
+    if (n == 0) break;
+    text.append(buf, static_cast<std::size_t>(n));
+  }
+  close(fd);
+  nlohmann::json doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded())
     return MakeError(Error::Code::kInvalidInput, path + ": not valid JSON");
   auto s = SnapshotFromJson(doc);

@@ -1,9 +1,11 @@
 // Message-level checks shared by every decoder (errors, EXT_ACK text,
 // alignment), generic netlink family lookup, module diagnostics, and a
 // garbage sweep over every decoder.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <linux/ethtool_netlink.h>
 #include <linux/genetlink.h>
+#include <linux/rtnetlink.h>
 
 #include <random>
 
@@ -12,6 +14,7 @@
 #include "netlink/genl.h"
 #include "netlink/rtnetlink.h"
 #include "netlink/sock_diag.h"
+#include "netlink/socket.h"
 #include "netlink/wireguard.h"
 #include "netlink/xfrm.h"
 #include "tests/netlink/nl_builder.h"
@@ -130,6 +133,64 @@ TEST(EthtoolTest, EepromDataFromReply) {
   EXPECT_EQ(data->size(), 3u);
 }
 
+TEST(NetlinkMessagesTest, BadMessageStopsBeforeAnyCallback) {
+  NlBuilder b;
+  b.Begin(RTM_NEWLINK).Header(std::uint32_t{1});
+  b.Begin(RTM_NEWLINK).Header(std::uint32_t{2});
+  auto bytes = b.Done();
+  bytes.resize(bytes.size() - 2);  // the second message runs past the end
+  int calls = 0;
+  auto r = ForEachMessage(bytes, [&](const nlmsghdr&) { ++calls; });
+  EXPECT_FALSE(r.ok());
+  EXPECT_EQ(calls, 0);
+
+  bytes = b.Done();
+  std::size_t counted = 0;
+  r = ForEachMessage(bytes, [&](std::size_t n) { counted = n; }, [&](const nlmsghdr&) { ++calls; });
+  EXPECT_TRUE(r.ok());
+  EXPECT_EQ(counted, 2u);
+  EXPECT_EQ(calls, 2);
+}
+
+TEST(NetlinkMessagesTest, Ipv4FormatMatchesInetNtop) {
+  for (unsigned v = 0; v < 256; ++v) {
+    const unsigned char a[4] = {static_cast<unsigned char>(v), static_cast<unsigned char>(255 - v),
+                                static_cast<unsigned char>(v / 2), static_cast<unsigned char>(v % 10)};
+    char want[INET_ADDRSTRLEN];
+    ASSERT_NE(inet_ntop(AF_INET, a, want, sizeof(want)), nullptr);
+    EXPECT_EQ(FormatAddress(AF_INET, a, 4), want);
+  }
+  EXPECT_EQ(FormatAddress(AF_INET, "\xff\xff\xff\xff", 4), "255.255.255.255");
+  EXPECT_EQ(FormatAddress(AF_INET, "\x00\x00\x00\x00", 4), "0.0.0.0");
+  EXPECT_EQ(FormatAddress(AF_INET, "\x00\x00\x00", 3), "");
+}
+
+TEST(MessageBufferTest, ReceiveInPlaceAppendAndMove) {
+  MessageBuffer m;
+  std::span<std::byte> tail = m.Tail(64);
+  ASSERT_GE(tail.size(), 64u);
+  std::memset(tail.data(), 0xab, 12);
+  m.Written(12);
+  m.Commit(8);
+  ASSERT_EQ(m.bytes().size(), 8u);
+  EXPECT_EQ(m.bytes()[7], std::byte{0xab});
+  // Append pads to 4 bytes and survives growth.
+  std::vector<std::byte> big(100000, std::byte{0x5a});
+  m.Append(std::span<const std::byte>(big.data(), 5));
+  ASSERT_EQ(m.bytes().size(), 16u);
+  EXPECT_EQ(m.bytes()[12], std::byte{0x5a});
+  EXPECT_EQ(m.bytes()[13], std::byte{0});
+  m.Append(big);
+  ASSERT_EQ(m.bytes().size(), 16u + 100000u);
+  EXPECT_EQ(m.bytes()[7], std::byte{0xab});
+  EXPECT_EQ(m.bytes()[16 + 99999], std::byte{0x5a});
+  MessageBuffer moved(std::move(m));
+  EXPECT_EQ(moved.bytes().size(), 16u + 100000u);
+  EXPECT_TRUE(m.bytes().empty());  // NOLINT(bugprone-use-after-move): moved-from is empty
+  moved.Wipe();
+  EXPECT_TRUE(moved.bytes().empty());
+}
+
 // Random and mutated input: every decoder must return (an error or a value)
 // without reading out of bounds. The fuzz targets in tests/fuzz go further.
 TEST(NetlinkGarbageTest, DecodersSurviveMutatedInput) {
@@ -148,6 +209,7 @@ TEST(NetlinkGarbageTest, DecodersSurviveMutatedInput) {
     (void)DecodeAddrs(b);
     (void)DecodeNeighs(b);
     (void)DecodeRoutes(b);
+    (void)DecodeNetconf(b);
     (void)DecodeInetDiag(b, "salt");
     (void)DecodeWgDevices(b);
     (void)DecodeXfrmStates(b);

@@ -5,6 +5,7 @@
 #include <linux/if.h>
 #include <linux/if_link.h>
 #include <linux/neighbour.h>
+#include <linux/netconf.h>
 #include <linux/rtnetlink.h>
 
 #include <algorithm>
@@ -129,6 +130,94 @@ TEST(RtnetlinkTest, TruncatedAttributeInsideMessageCountsWarning) {
   EXPECT_EQ(links->items.at(0).ifname, "ok0");
   EXPECT_FALSE(links->items[0].mtu.has_value());
   EXPECT_EQ(links->warnings, 1u);
+}
+
+TEST(RtnetlinkTest, XfrmInterfaceIdFromInfoData) {
+  ifinfomsg ifi{};
+  ifi.ifi_index = 21;
+  NlBuilder b;
+  b.Begin(RTM_NEWLINK).Header(ifi).Str(IFLA_IFNAME, "ipsec0");
+  b.NestStart(IFLA_LINKINFO).Str(IFLA_INFO_KIND, "xfrm").NestStart(IFLA_INFO_DATA);
+  b.Scalar<std::uint32_t>(IFLA_XFRM_LINK, 2).Scalar<std::uint32_t>(IFLA_XFRM_IF_ID, 0x2a);
+  b.Scalar<std::uint64_t>(IFLA_XFRM_MAX + 5, 7);  // unknown: skipped
+  b.NestEnd().NestEnd();
+  // The same id on a VLAN means nothing: IFLA_INFO_DATA is per kind.
+  ifi.ifi_index = 22;
+  b.Begin(RTM_NEWLINK).Header(ifi).Str(IFLA_IFNAME, "eth0.42");
+  b.NestStart(IFLA_LINKINFO).Str(IFLA_INFO_KIND, "vlan").NestStart(IFLA_INFO_DATA);
+  b.Scalar<std::uint16_t>(IFLA_VLAN_ID, 42).NestEnd().NestEnd();
+  // Wrong size: unset, one warning.
+  ifi.ifi_index = 23;
+  b.Begin(RTM_NEWLINK).Header(ifi).Str(IFLA_IFNAME, "ipsec1");
+  b.NestStart(IFLA_LINKINFO).Str(IFLA_INFO_KIND, "xfrm").NestStart(IFLA_INFO_DATA);
+  b.Scalar<std::uint16_t>(IFLA_XFRM_IF_ID, 9).NestEnd().NestEnd();
+  // No IFLA_INFO_DATA at all.
+  ifi.ifi_index = 24;
+  b.Begin(RTM_NEWLINK).Header(ifi).Str(IFLA_IFNAME, "ipsec2");
+  b.NestStart(IFLA_LINKINFO).Str(IFLA_INFO_KIND, "xfrm").NestEnd();
+  auto links = DecodeLinks(b.Done());
+  ASSERT_TRUE(links.ok()) << links.error().what;
+  ASSERT_EQ(links->items.size(), 4u);
+  EXPECT_EQ(links->items[0].kind, "xfrm");
+  EXPECT_EQ(links->items[0].xfrm_if_id, 0x2au);
+  EXPECT_FALSE(links->items[0].vlan_id.has_value());
+  EXPECT_FALSE(links->items[1].xfrm_if_id.has_value());
+  EXPECT_EQ(links->items[1].vlan_id, 42);
+  EXPECT_FALSE(links->items[2].xfrm_if_id.has_value());
+  EXPECT_FALSE(links->items[3].xfrm_if_id.has_value());
+  EXPECT_EQ(links->warnings, 1u);
+}
+
+TEST(RtnetlinkTest, NetconfDumpGivesRpFilterPerInterfaceAndAll) {
+  NlBuilder b;
+  auto conf = [&](int ifindex, std::optional<std::int32_t> rp, std::int32_t fwd) {
+    netconfmsg ncm{};
+    ncm.ncm_family = AF_INET;
+    b.Begin(RTM_NEWNETCONF).Header(ncm).Scalar<std::int32_t>(NETCONFA_IFINDEX, ifindex);
+    b.Scalar<std::int32_t>(NETCONFA_FORWARDING, fwd);
+    if (rp) b.Scalar<std::int32_t>(NETCONFA_RP_FILTER, *rp);
+    b.Scalar<std::int32_t>(NETCONFA_MC_FORWARDING, 0).Scalar<std::int32_t>(__NETCONFA_MAX + 3, 1);
+  };
+  conf(1, 0, 1);
+  conf(7, 2, 1);
+  conf(NETCONFA_IFINDEX_ALL, 1, 1);
+  conf(NETCONFA_IFINDEX_DEFAULT, std::nullopt, 0);
+  // No ifindex: nothing to attach it to.
+  netconfmsg ncm{};
+  ncm.ncm_family = AF_INET;
+  b.Begin(RTM_NEWNETCONF).Header(ncm).Scalar<std::int32_t>(NETCONFA_RP_FILTER, 1);
+  // Wrong size: unset, one warning.
+  b.Begin(RTM_NEWNETCONF).Header(ncm).Scalar<std::int32_t>(NETCONFA_IFINDEX, 9);
+  b.Scalar<std::uint8_t>(NETCONFA_RP_FILTER, 1);
+  auto nc = DecodeNetconf(b.Done());
+  ASSERT_TRUE(nc.ok()) << nc.error().what;
+  ASSERT_EQ(nc->items.size(), 5u);
+  EXPECT_EQ(nc->items[0], (Netconf{AF_INET, 1, 0, 1}));
+  EXPECT_EQ(nc->items[1], (Netconf{AF_INET, 7, 2, 1}));
+  EXPECT_EQ(nc->items[2].ifindex, Netconf::kAll);
+  EXPECT_EQ(nc->items[2].rp_filter, 1);
+  EXPECT_EQ(nc->items[3].ifindex, Netconf::kDefault);
+  EXPECT_FALSE(nc->items[3].rp_filter.has_value());
+  EXPECT_EQ(nc->items[4].ifindex, 9);
+  EXPECT_FALSE(nc->items[4].rp_filter.has_value());
+  EXPECT_EQ(nc->warnings, 2u);
+}
+
+TEST(RtnetlinkTest, NetconfShortHeaderAndTruncation) {
+  NlBuilder b;
+  b.Begin(RTM_NEWNETCONF);  // no netconfmsg at all
+  auto nc = DecodeNetconf(b.Done());
+  ASSERT_TRUE(nc.ok());
+  EXPECT_TRUE(nc->items.empty());
+  EXPECT_EQ(nc->warnings, 1u);
+
+  NlBuilder t;
+  netconfmsg ncm{};
+  ncm.ncm_family = AF_INET;
+  t.Begin(RTM_NEWNETCONF).Header(ncm).Scalar<std::int32_t>(NETCONFA_IFINDEX, 3);
+  auto bytes = t.Done();
+  bytes.resize(bytes.size() - 2);
+  EXPECT_FALSE(DecodeNetconf(bytes).ok());
 }
 
 TEST(RtnetlinkTest, DecodesRouteWithTableMetricMtuAndNames) {
