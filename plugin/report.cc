@@ -97,9 +97,15 @@ std::vector<Subject> EnumerateSubjects(Family family, const Snapshot& s) {
   return out;
 }
 
-bool Matches(const Subject& s, const ReportFilter& f) {
-  if (!f.interface.empty() && s.interface != f.interface) return false;
-  if (!f.peer.empty() && s.peer != f.peer && s.id != f.peer && s.name != f.peer) {
+// `also` holds the other peer addresses and interfaces of a subject: a
+// dual-stack VIF is one subject with an IPv4 and an IPv6 peering.
+bool Matches(const Subject& s, const ReportFilter& f, const std::vector<std::string>& also) {
+  auto in_also = [&](const std::string& v) {
+    return std::find(also.begin(), also.end(), v) != also.end();
+  };
+  if (!f.interface.empty() && s.interface != f.interface && !in_also(f.interface)) return false;
+  if (!f.peer.empty() && s.peer != f.peer && s.id != f.peer && s.name != f.peer &&
+      !in_also(f.peer)) {
     // A WireGuard peer may be named by its key alone, an IPsec one by its address.
     auto colon = s.id.find(':');
     if (colon == std::string::npos || s.id.substr(colon + 1) != f.peer) return false;
@@ -212,8 +218,18 @@ Report BuildReport(const std::string& command, std::span<const Family> families,
     if (rep.verdict == Severity::kInfo) rep.verdict = Severity::kOk;
   }
 
-  for (auto& p : subjects)
-    if (Matches(p.report.subject, filter)) r.subjects.push_back(std::move(p.report));
+  const std::vector<DxPeering> dx_peerings =
+      filter.peer.empty() && filter.interface.empty() ? std::vector<DxPeering>() : MatchDx(now);
+  for (auto& p : subjects) {
+    std::vector<std::string> also;
+    if (p.report.subject.kind == SubjectKind::kDxVif && (!filter.peer.empty() || !filter.interface.empty()))
+      for (const auto& d : dx_peerings)
+        if (d.subject.id == p.report.subject.id) {
+          if (d.amazon) also.push_back(d.amazon->Address());
+          if (d.iface) also.push_back(d.iface->name);
+        }
+    if (Matches(p.report.subject, filter, also)) r.subjects.push_back(std::move(p.report));
+  }
   std::stable_sort(r.subjects.begin(), r.subjects.end(),
                    [](const SubjectReport& a, const SubjectReport& b) {
                      return a.verdict > b.verdict;

@@ -190,6 +190,20 @@ TEST(DxLinkRules, ZeroConfigDiscoversLinkLocalPeersAndSkipsVifOnlyChecks) {
   EXPECT_EQ(r.subjects[0].findings[0].id, "dx.vlan.qinq");
 }
 
+TEST(DxLinkRules, PeerFilterFindsTheIpv6PeeringOfADualStackVif) {
+  Snapshot s = HealthyDx();
+  s.vifs[0].bgpPeers.push_back({.asn = 65010, .addressFamily = "ipv6",
+                                .amazonAddress = "2001:db8::1/125",
+                                .customerAddress = "2001:db8::6/125"});
+  s.addresses.push_back({.ifname = "eth1.101", .ifindex = 7, .family = 6, .address = "2001:db8::6",
+                         .prefixlen = 125});
+  Family dx[] = {Family::kDx};
+  Report r = BuildReport("dx", dx, s, nullptr, {.peer = "2001:db8::1"});
+  ASSERT_EQ(r.subjects.size(), 1u);
+  EXPECT_EQ(r.subjects[0].subject.id, "dxvif-test1");
+  EXPECT_TRUE(BuildReport("dx", dx, s, nullptr, {.peer = "2001:db8::9"}).subjects.empty());
+}
+
 TEST(DxLinkRules, RemediesNameVyosAndLinuxCommands) {
   Snapshot s = HealthyDx();
   Iface(s, "eth1.101").vlan_id = 102;
