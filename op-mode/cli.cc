@@ -6,7 +6,6 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdlib>
-#include <nlohmann/json.hpp>
 #include <ostream>
 #include <thread>
 
@@ -322,8 +321,7 @@ int Run(std::span<const char* const> args, std::ostream& out, std::ostream& err)
                    : "Nothing to examine: neither the kernel's state nor FRR could be read."));
   }
   if (o.json)
-    out << ReportToJson(report).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
-        << "\n";
+    out << RenderJson(report);
   else
     out << RenderText(report, now, {UseColor(o.color), o.detail});
 

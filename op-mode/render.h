@@ -1,7 +1,6 @@
 // Renderers: the only code that prints. One Report, several outputs.
 #pragma once
 
-#include <nlohmann/json_fwd.hpp>
 #include <string>
 
 #include "plugin/report.h"
@@ -12,8 +11,9 @@ namespace edgediag::opmode {
 /// The schema tag of the JSON report.
 inline constexpr char kReportSchema[] = "edgediag.report/1";
 
-/// The versioned JSON document of DESIGN.md ("schema": "edgediag.report/1").
-nlohmann::ordered_json ReportToJson(const plugin::Report& report);
+/// The versioned JSON document of DESIGN.md ("schema": "edgediag.report/1"),
+/// pretty-printed, with a final newline.
+std::string RenderJson(const plugin::Report& report);
 
 struct TextOptions {
   bool color = false;   ///< ANSI colours (only on a terminal)

@@ -5,156 +5,34 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <charconv>
-#include <cmath>
 #include <concepts>
 #include <cstring>
 #include <map>
 #include <optional>
 #include <vector>
 
+#include "base/json_writer.h"
 #include "plugin/json_support.h"
 
 namespace edgediag {
 namespace {
 
-// SaveSnapshot's writer: the text straight from the structs, without building
-// an nlohmann::json tree first (on a router with thousands of interfaces and
-// peers the tree's allocations cost ten times the writing). The field lists are
-// the ones the nlohmann (de)serializers use (EDGEDIAG_JSON_TYPE below), so the
-// two cannot drift apart; the document parses back to the same value as
-// SnapshotToJson gives. Differences in the text only: compact, keys in
-// declaration order rather than sorted, and bytes that are not UTF-8 become
-// U+FFFD (nlohmann's dump would throw).
-class JsonOut {
- public:
-  std::string text;
-
-  void Open(char c) {
-    Comma();
-    text += c;
-  }
-  void Close(char c) { text += c; }
-  void Key(std::string_view k) {
-    Comma();
-    text += '"';
-    text += k;  // field names are identifiers: nothing to escape
-    text += "\":";
-    after_key_ = true;
-  }
-  /// A key that needs escaping (of a std::map).
-  void MapKey(std::string_view k) {
-    String(k);
-    text += ':';
-    after_key_ = true;
-  }
-  void Null() {
-    Comma();
-    text += "null";
-  }
-  void Raw(std::string_view v) {
-    Comma();
-    text += v;
-  }
-  template <std::integral T>
-  void Number(T v) {
-    Comma();
-    char buf[24];
-    auto r = std::to_chars(buf, buf + sizeof(buf), v);
-    text.append(buf, r.ptr);
-  }
-  void Number(double v);
-  void String(std::string_view s);
-
- private:
-  // A comma before every value or key but the first in its container, and
-  // none right after a key.
-  void Comma() {
-    if (after_key_) {
-      after_key_ = false;
-      return;
-    }
-    if (!text.empty() && text.back() != '{' && text.back() != '[') text += ',';
-  }
-  bool after_key_ = false;
-};
-
-void JsonOut::Number(double v) {
-  if (!std::isfinite(v)) {  // as nlohmann::json::dump
-    Null();
-    return;
-  }
-  Comma();
-  char buf[32];
-  auto r = std::to_chars(buf, buf + sizeof(buf), v);
-  std::string_view s(buf, static_cast<std::size_t>(r.ptr - buf));
-  text += s;
-  // Keep it a floating-point number when read back, as nlohmann writes "1.0".
-  if (s.find_first_of(".e") == std::string_view::npos) text += ".0";
-}
-
-// Length of the valid UTF-8 sequence at s[i] (lead byte >= 0x80), 0 if none.
-std::size_t Utf8Sequence(std::string_view s, std::size_t i) {
-  auto at = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char c = at(i);
-  std::size_t n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 0;
-  if (n == 0 || n > 4 || c > 0xf4 || i + n > s.size()) return 0;
-  for (std::size_t k = 1; k < n; ++k)
-    if ((at(i + k) & 0xc0) != 0x80) return 0;
-  unsigned char c1 = at(i + 1);
-  if (c == 0xe0 && c1 < 0xa0) return 0;   // overlong
-  if (c == 0xed && c1 >= 0xa0) return 0;  // surrogates
-  if (c == 0xf0 && c1 < 0x90) return 0;   // overlong
-  if (c == 0xf4 && c1 >= 0x90) return 0;  // above U+10FFFF
-  return n;
-}
-
-void JsonOut::String(std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  Comma();
-  text += '"';
-  std::size_t i = 0, plain = 0;
-  while (i < s.size()) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
-      ++i;
-      continue;
-    }
-    if (c >= 0x80) {
-      if (std::size_t n = Utf8Sequence(s, i)) {
-        i += n;
-        continue;
-      }
-    }
-    text.append(s.data() + plain, i - plain);
-    switch (c) {
-      case '"': text += "\\\""; break;
-      case '\\': text += "\\\\"; break;
-      case '\b': text += "\\b"; break;
-      case '\f': text += "\\f"; break;
-      case '\n': text += "\\n"; break;
-      case '\r': text += "\\r"; break;
-      case '\t': text += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          text += "\\u00";
-          text += kHex[c >> 4];
-          text += kHex[c & 15];
-        } else {
-          text += "\xef\xbf\xbd";  // U+FFFD for a byte that is no UTF-8
-        }
-    }
-    plain = ++i;
-  }
-  text.append(s.data() + plain, s.size() - plain);
-  text += '"';
-}
+// SaveSnapshot writes the text straight from the structs (base/json_writer.h).
+// The field lists are the ones the nlohmann (de)serializers use
+// (EDGEDIAG_JSON_TYPE below), so the two cannot drift apart; the document
+// parses back to the same value as SnapshotToJson gives. Differences in the
+// text only: compact, keys in declaration order rather than sorted, and bytes
+// that are not UTF-8 become U+FFFD (nlohmann's dump would throw).
+//
+// A type of this file's own, so that argument-dependent lookup finds the
+// WriteJson overloads below.
+struct JsonOut : JsonWriter {};
 
 void WriteJson(JsonOut& out, const std::string& v) { out.String(v); }
 template <std::integral T>
 void WriteJson(JsonOut& out, const T& v) {
   if constexpr (std::is_same_v<T, bool>)
-    out.Raw(v ? "true" : "false");
+    out.Bool(v);
   else
     out.Number(v);
 }

@@ -1,0 +1,81 @@
+#include "base/json_writer.h"
+
+#include <cmath>
+
+namespace edgediag {
+namespace {
+
+// Length of the valid UTF-8 sequence at s[i] (lead byte >= 0x80), 0 if none.
+std::size_t Utf8Sequence(std::string_view s, std::size_t i) {
+  auto at = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char c = at(i);
+  std::size_t n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 0;
+  if (n == 0 || c > 0xf4 || i + n > s.size()) return 0;
+  for (std::size_t k = 1; k < n; ++k)
+    if ((at(i + k) & 0xc0) != 0x80) return 0;
+  unsigned char c1 = at(i + 1);
+  if (c == 0xe0 && c1 < 0xa0) return 0;   // overlong
+  if (c == 0xed && c1 >= 0xa0) return 0;  // surrogates
+  if (c == 0xf0 && c1 < 0x90) return 0;   // overlong
+  if (c == 0xf4 && c1 >= 0x90) return 0;  // above U+10FFFF
+  return n;
+}
+
+}  // namespace
+
+void JsonWriter::Number(double v) {
+  if (!std::isfinite(v)) {
+    Null();
+    return;
+  }
+  Comma();
+  char buf[32];
+  auto r = std::to_chars(buf, buf + sizeof(buf), v);
+  std::string_view s(buf, static_cast<std::size_t>(r.ptr - buf));
+  text += s;
+  // Keep it a floating-point number when read back, as nlohmann writes "1.0".
+  if (s.find_first_of(".e") == std::string_view::npos) text += ".0";
+}
+
+void JsonWriter::String(std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  Comma();
+  text += '"';
+  std::size_t i = 0, plain = 0;
+  while (i < s.size()) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+      ++i;
+      continue;
+    }
+    if (c >= 0x80) {
+      if (std::size_t n = Utf8Sequence(s, i)) {
+        i += n;
+        continue;
+      }
+    }
+    text.append(s.data() + plain, i - plain);
+    switch (c) {
+      case '"': text += "\\\""; break;
+      case '\\': text += "\\\\"; break;
+      case '\b': text += "\\b"; break;
+      case '\f': text += "\\f"; break;
+      case '\n': text += "\\n"; break;
+      case '\r': text += "\\r"; break;
+      case '\t': text += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          text += "\\u00";
+          text += kHex[c >> 4];
+          text += kHex[c & 15];
+        } else {
+          text += "\xef\xbf\xbd";  // U+FFFD for a byte that is no UTF-8
+        }
+    }
+    plain = ++i;
+  }
+  text.append(s.data() + plain, s.size() - plain);
+  text += '"';
+}
+
+}  // namespace edgediag
