@@ -336,6 +336,22 @@ Result<Decoded<Link>> ReadLinks(NetlinkSocket& rtnl) {
   return DecodeLinks(bytes->bytes());
 }
 
+Result<Decoded<Link>> ReadLinksOfKind(NetlinkSocket& rtnl, std::string_view kind) {
+  constexpr std::size_t kRoom = 64;  // IFLA_LINKINFO { IFLA_INFO_KIND "name" }
+  if (kind.size() > 32) return MakeError(Error::Code::kInvalidInput, "link kind too long");
+  std::array<std::byte, MNL_ALIGN(sizeof(nlmsghdr)) + MNL_ALIGN(sizeof(ifinfomsg)) + kRoom> buf{};
+  auto head = DumpRequest<ifinfomsg>(RTM_GETLINK, AF_UNSPEC);
+  std::memcpy(buf.data(), head.data(), head.size());
+  nlmsghdr* nlh = reinterpret_cast<nlmsghdr*>(buf.data());
+  nlattr* info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+  std::string name(kind);
+  mnl_attr_put_strz(nlh, IFLA_INFO_KIND, name.c_str());
+  mnl_attr_nest_end(nlh, info);
+  auto bytes = rtnl.Dump(std::span(buf.data(), nlh->nlmsg_len), "link dump");
+  if (!bytes) return bytes.error();
+  return DecodeLinks(bytes->bytes());
+}
+
 Result<Decoded<Addr>> ReadAddrs(NetlinkSocket& rtnl) {
   auto req = DumpRequest<ifaddrmsg>(RTM_GETADDR, AF_UNSPEC);
   auto bytes = rtnl.Dump(req, "address dump");

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/result.h"
@@ -135,6 +136,10 @@ std::string RouteProtocolName(std::uint8_t protocol);
 
 /// Dumps of the live kernel over a NETLINK_ROUTE socket.
 Result<Decoded<Link>> ReadLinks(NetlinkSocket& rtnl);
+/// The links of one kind ("wireguard"): the kernel filters the dump by
+/// IFLA_INFO_KIND (Linux 4.19+; older kernels send every link, so callers
+/// still check Link::kind).
+Result<Decoded<Link>> ReadLinksOfKind(NetlinkSocket& rtnl, std::string_view kind);
 Result<Decoded<Addr>> ReadAddrs(NetlinkSocket& rtnl);
 Result<Decoded<Neigh>> ReadNeighs(NetlinkSocket& rtnl);
 Result<Decoded<Route>> ReadRoutes(NetlinkSocket& rtnl);

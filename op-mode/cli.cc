@@ -69,6 +69,7 @@ plugin::CaptureOptions CaptureFor(const Options& o) {
   bool dx = o.command == "dx" || check_all || (o.command == "check" && o.check_dx);
   bool vpn = o.command == "vpn" || check_all || (o.command == "check" && o.check_vpn);
   c.frr = dx;
+  c.sockets = c.optics = dx;  // BGP's sockets and the optics matter to DX only
   c.vici = vpn && !(o.wireguard && !o.ipsec);
   c.nftables = c.vici;
   c.xfrm = c.vici;

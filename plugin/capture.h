@@ -12,7 +12,9 @@
 namespace edgediag::plugin {
 
 struct CaptureOptions {
-  bool kernel = true;     ///< links, addresses, neighbours, routes, sockets, counters
+  bool kernel = true;     ///< links, addresses, neighbours, routes, counters
+  bool sockets = true;    ///< with kernel: BGP's TCP sockets and their MD5 keys (dx)
+  bool optics = true;     ///< with kernel: optical module diagnostics (dx)
   bool wireguard = true;  ///< generic netlink WireGuard
   bool xfrm = true;       ///< XFRM states and policies
   bool frr = true;        ///< vtysh show bgp neighbors json

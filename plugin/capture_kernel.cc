@@ -271,9 +271,9 @@ void CaptureKernel(Snapshot& snapshot, const CaptureOptions& options) {
   const std::chrono::milliseconds timeout(options.timeout_ms);
   RpFilters rp_filters;
   CaptureRtnetlink(snapshot, timeout, rp_filters);
-  CaptureSockets(snapshot, timeout);
+  if (options.sockets) CaptureSockets(snapshot, timeout);
   CaptureCounters(snapshot, rp_filters);
-  CaptureOptics(snapshot, timeout);
+  if (options.optics) CaptureOptics(snapshot, timeout);
 }
 
 }  // namespace edgediag::plugin

@@ -53,7 +53,8 @@ WgInterface FromDevice(nl::WgDevice&& d) {
 }
 
 // WireGuard interfaces by name: from the kernel source when it ran, else from
-// a link dump of our own.
+// a link dump of our own, of that kind only (Capture reads WireGuard beside
+// the kernel, on its own thread).
 Result<std::vector<std::string>> WireguardInterfaces(const Snapshot& s,
                                                      std::chrono::milliseconds timeout) {
   std::vector<std::string> names;
@@ -64,7 +65,7 @@ Result<std::vector<std::string>> WireguardInterfaces(const Snapshot& s,
   }
   auto rtnl = nl::NetlinkSocket::Open(NETLINK_ROUTE, timeout);
   if (!rtnl) return rtnl.error();
-  auto links = nl::ReadLinks(*rtnl);
+  auto links = nl::ReadLinksOfKind(*rtnl, "wireguard");
   if (!links) return links.error();
   for (const auto& l : links->items)
     if (l.kind == "wireguard") names.push_back(l.ifname);

@@ -1,6 +1,7 @@
 // What a rule says: one finding about one subject, with its evidence and fix.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,7 @@ enum class Severity { kOk, kInfo, kUnknown, kWarning, kCritical };
 
 /// What a subject is: the JSON "kind".
 enum class SubjectKind { kDxVif, kIpsecConnection, kWgPeer, kWgInterface, kHost };
+inline constexpr std::size_t kSubjectKinds = 5;
 
 struct Subject {
   SubjectKind kind = SubjectKind::kDxVif;

@@ -46,6 +46,11 @@ class PrefixTrie {
   bool AnyOverlapping(const Prefix& p) const;
 
   std::size_t size() const { return values_.size(); }
+  /// Room for `n` prefixes without reallocating.
+  void Reserve(std::size_t n) {
+    nodes_.reserve(2 * n);
+    values_.reserve(n);
+  }
 
  private:
   struct Node {
@@ -97,6 +102,8 @@ class RouteIndex {
   /// True when some route, in any table, goes through `dev`.
   bool AnyRouteVia(std::string_view dev) const;
 
+  const Snapshot& snapshot() const { return s_; }
+
  private:
   /// Fills scratch_ with (route, prefix length), one per table.
   void TableBests(const Prefix& p) const;
@@ -107,6 +114,33 @@ class RouteIndex {
   mutable std::optional<PrefixTrie> all_;
   mutable std::unordered_map<std::string, PrefixTrie> by_dev_;
   mutable std::vector<std::pair<const Route*, int>> scratch_;
+};
+
+/// Makes `index` the one SharedRoutes hands out for its snapshot while this
+/// object lives (RunRules: one index for all rules, not one per rule). The
+/// snapshot must not change meanwhile. Scopes nest; per thread.
+class RouteIndexScope {
+ public:
+  explicit RouteIndexScope(const RouteIndex& index);
+  ~RouteIndexScope();
+  RouteIndexScope(const RouteIndexScope&) = delete;
+  RouteIndexScope& operator=(const RouteIndexScope&) = delete;
+
+ private:
+  const RouteIndex* outer_;
+};
+
+/// What a rule uses for route lookups: the scope's index when one is open for
+/// this snapshot, else an index of its own (a rule called by itself, in tests).
+class SharedRoutes {
+ public:
+  explicit SharedRoutes(const Snapshot& s);
+  const RouteIndex* operator->() const { return index_; }
+  const RouteIndex& operator*() const { return *index_; }
+
+ private:
+  std::optional<RouteIndex> own_;
+  const RouteIndex* index_;
 };
 
 /// Parses a route's dst ("0.0.0.0/0", "default", "10.0.0.0/8").

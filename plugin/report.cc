@@ -1,6 +1,8 @@
 #include "plugin/report.h"
 
 #include <algorithm>
+#include <array>
+#include <deque>
 #include <optional>
 #include <tuple>
 #include <unordered_map>
@@ -53,7 +55,7 @@ Family FamilyOf(SubjectKind k) {
 
 // What "ok" means for a DX subject, said with the values that were checked.
 Finding DxOk(const Snapshot& s, const Subject& subject) {
-  Finding f{.id = "dx.ok", .severity = Severity::kOk, .subject = subject};
+  Finding f{.id = "dx.ok", .severity = Severity::kOk};
   std::vector<std::string> parts;
   for (const auto& p : MatchDx(s)) {
     if (p.subject.id != subject.id) continue;
@@ -74,10 +76,9 @@ Finding DxOk(const Snapshot& s, const Subject& subject) {
   return f;
 }
 
-Finding GenericOk(Family family, const Subject& subject) {
+Finding GenericOk(Family family) {
   return Finding{.id = std::string(FamilyPrefix(family)) + ".ok",
                  .severity = Severity::kOk,
-                 .subject = subject,
                  .message = "no fault found"};
 }
 
@@ -143,27 +144,44 @@ Report BuildReport(const std::string& command, std::span<const Family> families,
   r.sources = now.sources;
 
   // Subjects in order of first appearance, indexed by kind and id so that
-  // 100k WireGuard peers do not make the report quadratic.
-  std::vector<Pending> subjects;
-  std::unordered_map<std::string, std::size_t> index;
-  auto add = [&](const Subject& s) -> Pending* {
-    std::string key = std::to_string(static_cast<int>(s.kind)) + '\n' + s.id;
-    auto [it, fresh] = index.try_emplace(std::move(key), subjects.size());
-    if (!fresh) {
-      Pending* p = &subjects[it->second];
-      if (p->report.subject.interface.empty()) p->report.subject.interface = s.interface;
-      if (p->report.subject.peer.empty()) p->report.subject.peer = s.peer;
-      if (p->report.subject.name.empty()) p->report.subject.name = s.name;
-      return p;
-    }
-    subjects.push_back({SubjectReport{.subject = s}, FamilyOf(s.kind)});
-    return &subjects.back();
+  // 100k WireGuard peers do not make the report quadratic. A deque: the
+  // index holds views of the subjects' ids, which must stay where they are.
+  std::deque<Pending> subjects;
+  std::array<std::unordered_map<std::string_view, Pending*>, kSubjectKinds> index;
+  auto find = [&](const Subject& s) -> Pending* {
+    auto& by_id = index[static_cast<std::size_t>(s.kind)];
+    auto it = by_id.find(s.id);
+    return it == by_id.end() ? nullptr : it->second;
+  };
+  auto add = [&](Subject&& s) -> Pending* {
+    Family family = FamilyOf(s.kind);
+    Pending& p = subjects.emplace_back(Pending{SubjectReport{.subject = std::move(s)}, family});
+    index[static_cast<std::size_t>(p.report.subject.kind)].emplace(p.report.subject.id, &p);
+    return &p;
+  };
+
+  // A subject met again may say more of itself (a finding, the other
+  // peering of a dual-stack VIF): the first word on each field stands.
+  auto merge = [](Pending* p, const Subject& s) {
+    Subject& known = p->report.subject;
+    if (known.interface.empty()) known.interface = s.interface;
+    if (known.peer.empty()) known.peer = s.peer;
+    if (known.name.empty()) known.name = s.name;
   };
 
   for (Family f : families)
-    for (const auto& s : EnumerateSubjects(f, now)) add(s);
+    for (auto& s : EnumerateSubjects(f, now))
+      if (Pending* p = find(s))
+        merge(p, s);
+      else
+        add(std::move(s));
   for (auto& f : RunRules(families, now, previous)) {
-    Pending* p = add(f.subject);
+    Pending* p = find(f.subject);
+    if (p)
+      merge(p, f.subject);
+    else
+      p = add(Subject(f.subject));
+    f.subject = {};  // the SubjectReport's own is the one
     p->report.findings.push_back(std::move(f));
   }
 
@@ -183,7 +201,6 @@ Report BuildReport(const std::string& command, std::span<const Family> families,
       rep.findings.push_back(
           {.id = std::string(FamilyPrefix(p.family)) + ".unchecked",
            .severity = Severity::kUnknown,
-           .subject = rep.subject,
            .message = fmt::format("could not be checked: {} source {}{}", needed,
                                   SourceStateName(src.state),
                                   src.reason.empty() ? "" : " (" + src.reason + ")"),
@@ -204,7 +221,7 @@ Report BuildReport(const std::string& command, std::span<const Family> families,
           // Host subjects exist only through a finding (an info one here):
           // "net.ok" beside it would say nothing.
           if (rep.findings.empty())
-            rep.findings.insert(rep.findings.begin(), GenericOk(p.family, rep.subject));
+            rep.findings.insert(rep.findings.begin(), GenericOk(p.family));
           break;
       }
     }
@@ -218,6 +235,7 @@ Report BuildReport(const std::string& command, std::span<const Family> families,
     if (rep.verdict == Severity::kInfo) rep.verdict = Severity::kOk;
   }
 
+  r.subjects.reserve(subjects.size());
   const std::vector<DxPeering> dx_peerings =
       filter.peer.empty() && filter.interface.empty() ? std::vector<DxPeering>() : MatchDx(now);
   for (auto& p : subjects) {
@@ -230,10 +248,14 @@ Report BuildReport(const std::string& command, std::span<const Family> families,
         }
     if (Matches(p.report.subject, filter, also)) r.subjects.push_back(std::move(p.report));
   }
-  std::stable_sort(r.subjects.begin(), r.subjects.end(),
-                   [](const SubjectReport& a, const SubjectReport& b) {
-                     return a.verdict > b.verdict;
-                   });
+  // Worst verdict first, in order of appearance within a verdict: a stable
+  // sort on five values, one pass per value.
+  std::vector<SubjectReport> ranked;
+  ranked.reserve(r.subjects.size());
+  for (int v = static_cast<int>(Severity::kCritical); v >= static_cast<int>(Severity::kOk); --v)
+    for (auto& sr : r.subjects)
+      if (static_cast<int>(sr.verdict) == v) ranked.push_back(std::move(sr));
+  r.subjects = std::move(ranked);
   return r;
 }
 

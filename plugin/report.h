@@ -16,7 +16,9 @@ namespace edgediag::plugin {
 struct SubjectReport {
   Subject subject;
   Severity verdict = Severity::kOk;
-  std::vector<Finding> findings;  ///< ranked: most likely cause first
+  /// Ranked, most likely cause first. Their own `subject` is left empty:
+  /// it is this report's.
+  std::vector<Finding> findings;
 };
 
 struct Report {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "plugin/prefix_trie.h"
+
 namespace edgediag::plugin {
 std::span<const Rule> AllRules() {
   static const std::vector<Rule> all = [] {
@@ -16,6 +18,10 @@ std::span<const Rule> AllRules() {
 std::vector<Finding> RunRules(std::span<const Family> families, const Snapshot& now,
                               const Snapshot* previous) {
   std::vector<Finding> out;
+  // Several rules look up routes: the tries over the route table are built
+  // once for all of them.
+  RouteIndex routes(now);
+  RouteIndexScope scope(routes);
   for (const auto& r : AllRules()) {
     if (std::find(families.begin(), families.end(), r.family) == families.end()) continue;
     auto f = r.check(now, previous);

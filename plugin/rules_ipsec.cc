@@ -464,7 +464,7 @@ std::vector<Subject> IpsecSubjects(const Snapshot& s) {
 }
 
 Finding IpsecOk(const Snapshot& s, const Subject& subject) {
-  Finding f{.id = "ipsec.ok", .severity = Severity::kOk, .subject = subject, .weight = 0};
+  Finding f{.id = "ipsec.ok", .severity = Severity::kOk, .weight = 0};
   const IkeSa* up = nullptr;
   for (const IkeSa* ike : IkesOf(s, subject.id))
     if (IkeUp(*ike) && !up) up = ike;
@@ -875,18 +875,18 @@ std::vector<Finding> CheckIpsecTrafficOneWay(const Snapshot& s, const Snapshot* 
 
 std::vector<Finding> CheckIpsecSnatBeforePolicy(const Snapshot& s, const Snapshot*) {
   if (!ViciOk(s) || s.nat_rules.empty()) return {};
-  RouteIndex routes(s);
+  SharedRoutes routes(s);
   std::vector<Finding> out;
   std::set<std::pair<std::string, const NatRule*>> reported;
   for (const auto& a : InstalledChildren(s)) {
     const ChildSa& c = *a.child;
     // Route-based tunnels match policies on the interface id, not on the
     // addresses: source NAT does not take their traffic out of the policy.
-    if (TunnelOf(s, routes, a.conn, c).route_based) continue;
+    if (TunnelOf(s, *routes, a.conn, c).route_based) continue;
     for (const auto& local : Selectors(c.local_ts)) {
       for (const auto& remote : Selectors(c.remote_ts)) {
         if (local.family != remote.family) continue;
-        const Route* r = routes.Best(remote);
+        const Route* r = routes->Best(remote);
         auto fault = FirstNatFault(s, local, remote, r ? r->dev : "");
         if (!fault || !reported.insert({a.ike->name, fault->rule}).second) continue;
         const NatRule& n = *fault->rule;
@@ -1045,18 +1045,18 @@ std::vector<Finding> CheckIpsecPolicyMissing(const Snapshot& s, const Snapshot* 
 
 std::vector<Finding> CheckIpsecRouteMissing(const Snapshot& s, const Snapshot*) {
   if (!ViciOk(s) || !KernelOk(s)) return {};
-  RouteIndex routes(s);
+  SharedRoutes routes(s);
   std::vector<Finding> out;
   for (const auto& a : InstalledChildren(s)) {
     const ChildSa& c = *a.child;
-    Tunnel t = TunnelOf(s, routes, a.conn, c);
+    Tunnel t = TunnelOf(s, *routes, a.conn, c);
     for (const auto& r : Selectors(c.remote_ts)) {
       Finding f{.id = "ipsec.route.missing",
                 .severity = Severity::kCritical,
                 .subject = ConnectionSubject(s, a.ike->name),
                 .weight = 70};
-      auto tables = routes.LookupAllTables(r);
-      const Route* best = routes.Best(r);
+      auto tables = routes->LookupAllTables(r);
+      const Route* best = routes->Best(r);
       std::string via =
           best ? fmt::format("{} via {}{}", best->type == "unicast" ? "" : best->type + " ",
                              best->dev.empty() ? "—" : best->dev,
@@ -1068,7 +1068,7 @@ std::vector<Finding> CheckIpsecRouteMissing(const Snapshot& s, const Snapshot*) 
         if (r.len == 0) {
           // 0/0 selectors: what goes into the tunnel is decided by routes
           // (often BGP over the tunnel); at least one must use it.
-          if (!t.iface || routes.AnyRouteVia(tname)) continue;
+          if (!t.iface || routes->AnyRouteVia(tname)) continue;
           f.severity = Severity::kWarning;
           f.weight = 40;
           f.message = fmt::format("no route points into {}: nothing is sent through CHILD SA {}",
@@ -1142,12 +1142,12 @@ std::vector<Finding> CheckIpsecRouteMissing(const Snapshot& s, const Snapshot*) 
 
 std::vector<Finding> CheckIpsecVtiDown(const Snapshot& s, const Snapshot*) {
   if (!ViciOk(s) || !KernelOk(s)) return {};
-  RouteIndex routes(s);
+  SharedRoutes routes(s);
   std::vector<Finding> out;
   std::set<std::pair<std::string, std::string>> reported;
   for (const auto& a : InstalledChildren(s)) {
     const ChildSa& c = *a.child;
-    Tunnel t = TunnelOf(s, routes, a.conn, c);
+    Tunnel t = TunnelOf(s, *routes, a.conn, c);
     if (!t.route_based) continue;
     Finding f{.id = "ipsec.vti.down",
               .severity = Severity::kCritical,

@@ -30,7 +30,10 @@ Subject InterfaceSubject(const WgInterface& w) {
 }
 
 Subject PeerSubject(const WgInterface& w, const WgPeer& p) {
-  return {SubjectKind::kWgPeer, w.name + ":" + p.public_key, w.name, p.public_key, p.name};
+  std::string id;
+  id.reserve(w.name.size() + 1 + p.public_key.size());
+  id.append(w.name).append(1, ':').append(p.public_key);
+  return {SubjectKind::kWgPeer, std::move(id), w.name, p.public_key, p.name};
 }
 
 /// How a peer is named in one-line messages: its configured name, else the
@@ -119,6 +122,9 @@ std::uint64_t Grown(std::uint64_t now, std::uint64_t before) {
 
 std::vector<Subject> WireguardSubjects(const Snapshot& s) {
   std::vector<Subject> out;
+  std::size_t n = 0;
+  for (const auto& w : s.wireguard) n += 1 + w.peers.size();
+  out.reserve(n);
   for (const auto& w : s.wireguard) {
     out.push_back(InterfaceSubject(w));
     for (const auto& p : w.peers) out.push_back(PeerSubject(w, p));
@@ -127,27 +133,28 @@ std::vector<Subject> WireguardSubjects(const Snapshot& s) {
 }
 
 WireguardLookup::WireguardLookup(const Snapshot& s) {
-  std::size_t n = 0;
-  for (const auto& w : s.wireguard) n += w.peers.size();
-  peers_.reserve(n);
   for (const auto& w : s.wireguard) {
-    interfaces_.emplace(w.name, &w);
-    for (const auto& p : w.peers) peers_.emplace(w.name + ":" + p.public_key, &p);
+    Entry& e = interfaces_[w.name];
+    e.interface = &w;
+    e.peers.reserve(w.peers.size());
+    for (const auto& p : w.peers) e.peers.emplace(p.public_key, &p);
   }
 }
 
-const WgInterface* WireguardLookup::FindInterface(const std::string& name) const {
+const WgInterface* WireguardLookup::FindInterface(std::string_view name) const {
   auto it = interfaces_.find(name);
-  return it == interfaces_.end() ? nullptr : it->second;
+  return it == interfaces_.end() ? nullptr : it->second.interface;
 }
 
-const WgPeer* WireguardLookup::FindPeer(const std::string& ifname, const std::string& key) const {
-  auto it = peers_.find(ifname + ":" + key);
-  return it == peers_.end() ? nullptr : it->second;
+const WgPeer* WireguardLookup::FindPeer(std::string_view ifname, std::string_view key) const {
+  auto it = interfaces_.find(ifname);
+  if (it == interfaces_.end()) return nullptr;
+  auto p = it->second.peers.find(key);
+  return p == it->second.peers.end() ? nullptr : p->second;
 }
 
 Finding WireguardOk(const Snapshot& s, const WireguardLookup& lookup, const Subject& subject) {
-  Finding f{.id = "wg.ok", .severity = Severity::kOk, .subject = subject, .weight = 0};
+  Finding f{.id = "wg.ok", .severity = Severity::kOk, .weight = 0};
   f.message = "nothing points at a fault";
   const WgInterface* w = lookup.FindInterface(subject.interface);
   if (!w) return f;
@@ -449,7 +456,7 @@ std::vector<Finding> CheckWgEndpointMissing(const Snapshot& s, const Snapshot*) 
 // translated on the way. IPv6 endpoints are skipped (no NAT in practice).
 std::vector<Finding> CheckWgKeepaliveNat(const Snapshot& s, const Snapshot*) {
   if (!KernelOk(s)) return {};
-  RouteIndex routes(s);
+  SharedRoutes routes(s);
   // Interfaces with IPv4 addresses, all of them private: name -> one of them.
   std::unordered_map<std::string, std::string> private_only;
   std::unordered_map<std::string, bool> has_public;
@@ -470,7 +477,7 @@ std::vector<Finding> CheckWgKeepaliveNat(const Snapshot& s, const Snapshot*) {
       auto ep = EndpointAddress(p.endpoint);
       if (!ep || ep->family != 4 || IsPrivateAddress(*ep)) continue;
       if (ep->bytes[0] == 127 || (ep->bytes[0] == 169 && ep->bytes[1] == 254)) continue;
-      const Route* r = routes.Best(*ep);
+      const Route* r = routes->Best(*ep);
       if (!r || r->dev.empty() || r->dev == w.name) continue;
       auto it = private_only.find(r->dev);
       if (it == private_only.end() || has_public.count(r->dev)) continue;
@@ -605,7 +612,7 @@ std::vector<Finding> CheckWgAllowedIpsOverlap(const Snapshot& s, const Snapshot*
 // prefixes nothing at all sends into the interface.
 std::vector<Finding> CheckWgAllowedIpsUnrouted(const Snapshot& s, const Snapshot*) {
   if (!KernelOk(s)) return {};
-  RouteIndex routes(s);
+  SharedRoutes routes(s);
   constexpr std::size_t kExamples = 5;
   std::vector<Finding> out;
   for (const auto& w : s.wireguard) {
@@ -614,7 +621,7 @@ std::vector<Finding> CheckWgAllowedIpsUnrouted(const Snapshot& s, const Snapshot
       std::vector<Prefix> unrouted;
       for (const auto& a : p.allowed_ips) {
         auto pre = ParsePrefix(a);
-        if (pre && !routes.RoutesInto(pre->Network(), w.name)) unrouted.push_back(pre->Network());
+        if (pre && !routes->RoutesInto(pre->Network(), w.name)) unrouted.push_back(pre->Network());
       }
       if (unrouted.empty()) continue;
       Finding f{.id = "wg.allowedips.unrouted",
@@ -628,7 +635,7 @@ std::vector<Finding> CheckWgAllowedIpsUnrouted(const Snapshot& s, const Snapshot
           "traffic to it leaves another way",
           unrouted.front().ToString(), more, Label(p), w.name);
       for (std::size_t i = 0; i < unrouted.size() && i < kExamples; ++i) {
-        const Route* r = routes.Best(unrouted[i]);
+        const Route* r = routes->Best(unrouted[i]);
         f.evidence.push_back(
             {fmt::format("route to {}", unrouted[i].ToString()),
              r ? fmt::format("via {} ({})", r->dev.empty() ? r->type : r->dev, r->dst) : "none",
@@ -653,7 +660,7 @@ std::vector<Finding> CheckWgAllowedIpsUnrouted(const Snapshot& s, const Snapshot
 // endpoints of today only: info.
 std::vector<Finding> CheckWgMtu(const Snapshot& s, const Snapshot*) {
   if (!KernelOk(s)) return {};
-  RouteIndex routes(s);
+  SharedRoutes routes(s);
   std::vector<Finding> out;
   for (const auto& w : s.wireguard) {
     const Interface* wi = s.FindInterface(w.name);
@@ -666,7 +673,7 @@ std::vector<Finding> CheckWgMtu(const Snapshot& s, const Snapshot*) {
     for (const auto& p : w.peers) {
       auto ep = EndpointAddress(p.endpoint);
       if (!ep) continue;
-      const Route* r = routes.Best(*ep);
+      const Route* r = routes->Best(*ep);
       if (!r || r->dev.empty() || r->dev == w.name) continue;
       const Interface* under = s.FindInterface(r->dev);
       std::uint32_t underlay = r->mtu && *r->mtu ? *r->mtu : under ? under->mtu : 0;
@@ -722,7 +729,7 @@ std::vector<Finding> CheckWgMtu(const Snapshot& s, const Snapshot*) {
 // sources really arrive. IPReversePathFilter rising corroborates.
 std::vector<Finding> CheckNetRpFilterStrict(const Snapshot& s, const Snapshot* prev) {
   if (!KernelOk(s)) return {};
-  RouteIndex routes(s);
+  SharedRoutes routes(s);
   auto drops = CounterDelta(s, prev, "IPReversePathFilter");
   auto drops_total = CounterValue(s, "IPReversePathFilter");
   constexpr std::size_t kExamples = 3;
@@ -733,8 +740,8 @@ std::vector<Finding> CheckNetRpFilterStrict(const Snapshot& s, const Snapshot* p
   };
   auto check = [&](const std::string& tunnel, const Prefix& p, Asym& a) {
     if (p.len == 0) return;
-    if (routes.SomeTableRoutesVia(p, tunnel)) return;
-    const Route* r = routes.Best(p);
+    if (routes->SomeTableRoutesVia(p, tunnel)) return;
+    const Route* r = routes->Best(p);
     if (a.examples.size() < kExamples)
       a.examples.push_back(
           fmt::format("{} returns {}", p.ToString(),

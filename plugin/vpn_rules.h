@@ -47,19 +47,24 @@ std::vector<Finding> CheckNetRpFilterStrict(const Snapshot& s, const Snapshot* p
 std::vector<Subject> IpsecSubjects(const Snapshot& s);
 /// One subject per WireGuard interface and one per peer ("wg0:KEY").
 std::vector<Subject> WireguardSubjects(const Snapshot& s);
-/// ipsec.ok for a connection: what was checked, with its values.
+/// ipsec.ok for a connection: what was checked, with its values. Like
+/// WireguardOk, it leaves the finding's subject empty (BuildReport files it).
 Finding IpsecOk(const Snapshot& s, const Subject& subject);
 /// WireGuard interfaces and peers by subject, in O(1): built once per report
 /// so that the ok findings of 100,000 peers stay linear.
 class WireguardLookup {
  public:
   explicit WireguardLookup(const Snapshot& s);
-  const WgInterface* FindInterface(const std::string& name) const;
-  const WgPeer* FindPeer(const std::string& ifname, const std::string& public_key) const;
+  const WgInterface* FindInterface(std::string_view name) const;
+  const WgPeer* FindPeer(std::string_view ifname, std::string_view public_key) const;
 
  private:
-  std::unordered_map<std::string, const WgInterface*> interfaces_;
-  std::unordered_map<std::string, const WgPeer*> peers_;  ///< "wg0:KEY"
+  // Keys are views into the snapshot: no copies of 100,000 keys.
+  struct Entry {
+    const WgInterface* interface = nullptr;
+    std::unordered_map<std::string_view, const WgPeer*> peers;
+  };
+  std::unordered_map<std::string_view, Entry> interfaces_;
 };
 /// wg.ok for an interface or a peer: what was checked, with its values.
 Finding WireguardOk(const Snapshot& s, const WireguardLookup& lookup, const Subject& subject);
