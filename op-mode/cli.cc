@@ -44,6 +44,34 @@ struct Options {
   plugin::CaptureOptions capture;
 };
 
+// EDGEDIAG_DEBUG=timing: how long each phase took, on stderr (as ninja's
+// -d stats). The wall clock: in a QEMU TCG guest steady_clock was seen
+// running ~30 times too fast.
+class PhaseTimes {
+ public:
+  PhaseTimes() {
+    const char* d = std::getenv("EDGEDIAG_DEBUG");
+    on_ = d != nullptr && std::string_view(d).find("timing") != std::string_view::npos;
+    last_ = Clock::now();
+  }
+  void Done(const char* phase) {
+    if (!on_) return;
+    auto now = Clock::now();
+    text_ += fmt::format("{}{} {:.1f} ms", text_.empty() ? "" : ", ", phase,
+                         std::chrono::duration<double, std::milli>(now - last_).count());
+    last_ = now;
+  }
+  void Print(std::ostream& err) const {
+    if (on_) err << "edgediag: timing: " << text_ << "\n";
+  }
+
+ private:
+  using Clock = std::chrono::system_clock;
+  bool on_ = false;
+  Clock::time_point last_;
+  std::string text_;
+};
+
 bool UseColor(const std::string& mode) {
   if (mode == "always") return true;
   if (mode == "never") return false;
@@ -234,6 +262,7 @@ int Run(std::span<const char* const> args, std::ostream& out, std::ostream& err)
   }
   o.command = dx->parsed() ? "dx" : vpn->parsed() ? "vpn" : "check";
 
+  PhaseTimes times;
   Snapshot now;
   std::optional<Snapshot> previous;
   if (!o.from_snapshot.empty()) {
@@ -257,6 +286,8 @@ int Run(std::span<const char* const> args, std::ostream& out, std::ostream& err)
     if (!previous && o.command != "check")
       previous = LoadRecentState(copt.state_file, now.hostname, now.taken_at_ms, 30 * 60 * 1000);
   }
+
+  times.Done(o.from_snapshot.empty() ? "capture" : "load");
 
   std::string data_error;
   int data_code = kExitDataError;
@@ -306,8 +337,10 @@ int Run(std::span<const char* const> args, std::ostream& out, std::ostream& err)
 
   auto families = Families(o);
   plugin::ReportFilter filter{o.interface, o.peer};
+  times.Done("prepare");
   auto report =
       plugin::BuildReport(o.command, families, now, previous ? &*previous : nullptr, filter);
+  times.Done("rules and report");
   int source_code = ExitCodeForSources(o.command, now);
   if (source_code == kExitUnavailable || source_code == kExitNoPermission) {
     report.notes.push_back(
@@ -325,6 +358,9 @@ int Run(std::span<const char* const> args, std::ostream& out, std::ostream& err)
     out << RenderJson(report);
   else
     out << RenderText(report, now, {UseColor(o.color), o.detail});
+  out.flush();
+  times.Done("render");
+  times.Print(err);
 
   if (!data_error.empty()) return data_code;
   return source_code != kExitOk ? source_code : save_code;

@@ -1,32 +1,8 @@
 #include "plugin/prefix_trie.h"
 
 #include <algorithm>
-#include <bit>
-#include <cstring>
 
 namespace edgediag::plugin {
-
-namespace {
-
-std::uint64_t LoadBig64(const std::uint8_t* p) {
-  std::uint64_t v;
-  std::memcpy(&v, p, sizeof(v));
-  return __builtin_bswap64(v);
-}
-
-}  // namespace
-
-int PrefixTrie::CommonLen(const std::array<std::uint8_t, 16>& a,
-                          const std::array<std::uint8_t, 16>& b, int max) {
-  // Two 64-bit words instead of 16 bytes: this is the trie's inner loop.
-  std::uint64_t x = LoadBig64(a.data()) ^ LoadBig64(b.data());
-  int n = x ? std::countl_zero(x) : 64;
-  if (n == 64 && max > 64) {
-    x = LoadBig64(a.data() + 8) ^ LoadBig64(b.data() + 8);
-    n += x ? std::countl_zero(x) : 64;
-  }
-  return std::min(n, max);
-}
 
 int PrefixTrie::NewNode(const std::array<std::uint8_t, 16>& bits, int len) {
   Node n;
@@ -134,22 +110,22 @@ bool Forwards(const Route& r) {
 }  // namespace
 
 const PrefixTrie& RouteIndex::All() const {
-  if (!all_) {
-    all_.emplace();
-    all_->Reserve(s_.routes.size());
+  std::call_once(all_once_, [this] {
+    all_.Reserve(s_.routes.size());
     for (std::size_t i = 0; i < s_.routes.size(); ++i) {
       const Route& r = s_.routes[i];
       if (!Forwards(r)) continue;
-      if (auto dst = RouteDst(r)) all_->Insert(*dst, static_cast<std::uint32_t>(i));
+      if (auto dst = RouteDst(r)) all_.Insert(*dst, static_cast<std::uint32_t>(i));
     }
-  }
-  return *all_;
+  });
+  return all_;
 }
 
 const PrefixTrie& RouteIndex::Via(std::string_view dev) const {
-  auto it = by_dev_.find(std::string(dev));
-  if (it != by_dev_.end()) return it->second;
-  PrefixTrie& t = by_dev_[std::string(dev)];
+  std::lock_guard lock(by_dev_mutex_);
+  auto [it, fresh] = by_dev_.try_emplace(std::string(dev));
+  if (!fresh) return it->second;
+  PrefixTrie& t = it->second;
   for (std::size_t i = 0; i < s_.routes.size(); ++i) {
     const Route& r = s_.routes[i];
     if (r.dev != dev || !Forwards(r) || r.type == "blackhole" || r.type == "unreachable" ||
@@ -160,44 +136,44 @@ const PrefixTrie& RouteIndex::Via(std::string_view dev) const {
   return t;
 }
 
-void RouteIndex::TableBests(const Prefix& p) const {
+const std::vector<std::pair<const Route*, int>>& RouteIndex::TableBests(const Prefix& p) const {
   // Covering routes come shortest first: a later one of the same table is
   // at least as long, and among equal lengths the lowest metric wins.
-  scratch_.clear();
+  thread_local std::vector<std::pair<const Route*, int>> bests;
+  bests.clear();
   All().ForEachCovering(p, [&](std::uint32_t i, int len) {
     const Route& r = s_.routes[i];
-    auto it = std::find_if(scratch_.begin(), scratch_.end(),
+    auto it = std::find_if(bests.begin(), bests.end(),
                            [&](const auto& e) { return e.first->table == r.table; });
-    if (it == scratch_.end())
-      scratch_.push_back({&r, len});
+    if (it == bests.end())
+      bests.push_back({&r, len});
     else if (len > it->second || r.metric < it->first->metric)
       *it = {&r, len};
     return true;
   });
+  return bests;
 }
 
 std::vector<const Route*> RouteIndex::LookupAllTables(const Prefix& p) const {
-  TableBests(p);
+  const auto& bests = TableBests(p);
   std::vector<const Route*> out;
-  out.reserve(scratch_.size());
-  for (const auto& e : scratch_) out.push_back(e.first);
+  out.reserve(bests.size());
+  for (const auto& e : bests) out.push_back(e.first);
   std::sort(out.begin(), out.end(),
             [](const Route* a, const Route* b) { return a->table < b->table; });
   return out;
 }
 
 const Route* RouteIndex::Lookup(const Prefix& p, std::uint32_t table) const {
-  TableBests(p);
-  for (const auto& e : scratch_)
+  for (const auto& e : TableBests(p))
     if (e.first->table == table) return e.first;
   return nullptr;
 }
 
 const Route* RouteIndex::Best(const Prefix& p) const {
-  TableBests(p);
   const Route* best = nullptr;
   int best_len = -1;
-  for (const auto& [r, len] : scratch_) {
+  for (const auto& [r, len] : TableBests(p)) {
     if (r->table == 254) return r;
     if (len > best_len || (len == best_len && r->table < best->table)) best = r, best_len = len;
   }
@@ -205,8 +181,8 @@ const Route* RouteIndex::Best(const Prefix& p) const {
 }
 
 bool RouteIndex::SomeTableRoutesVia(const Prefix& p, std::string_view dev) const {
-  TableBests(p);
-  return std::any_of(scratch_.begin(), scratch_.end(),
+  const auto& bests = TableBests(p);
+  return std::any_of(bests.begin(), bests.end(),
                      [&](const auto& e) { return e.first->dev == dev; });
 }
 

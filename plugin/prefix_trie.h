@@ -6,7 +6,10 @@
 #pragma once
 
 #include <array>
+#include <bit>
 #include <cstdint>
+#include <cstring>
+#include <mutex>
 #include <optional>
 #include <string_view>
 #include <unordered_map>
@@ -67,9 +70,23 @@ class PrefixTrie {
   static int Bit(const std::array<std::uint8_t, 16>& b, int i) {
     return (b[i >> 3] >> (7 - (i & 7))) & 1;
   }
-  /// Length of the common leading bits of a and b, at most `max`.
+  /// Length of the common leading bits of a and b, at most `max`. Two
+  /// 64-bit words rather than 16 bytes: this is the trie's inner loop.
   static int CommonLen(const std::array<std::uint8_t, 16>& a, const std::array<std::uint8_t, 16>& b,
-                       int max);
+                       int max) {
+    std::uint64_t x = LoadBig64(a.data()) ^ LoadBig64(b.data());
+    int n = x ? std::countl_zero(x) : 64;
+    if (n == 64 && max > 64) {
+      x = LoadBig64(a.data() + 8) ^ LoadBig64(b.data() + 8);
+      n += x ? std::countl_zero(x) : 64;
+    }
+    return n < max ? n : max;
+  }
+  static std::uint64_t LoadBig64(const std::uint8_t* p) {
+    std::uint64_t v;
+    std::memcpy(&v, p, sizeof(v));
+    return __builtin_bswap64(v);
+  }
   int Root(int family) const { return family == 4 ? root_[0] : family == 6 ? root_[1] : -1; }
   int NewNode(const std::array<std::uint8_t, 16>& bits, int len);
   void AddValue(int node, std::uint32_t value);
@@ -82,7 +99,8 @@ class PrefixTrie {
 /// Index over Snapshot::routes (every table) for the lookups VPN rules need.
 /// Only routes that forward or refuse (unicast, blackhole, unreachable,
 /// prohibit) take part; local/broadcast/multicast/throw entries do not.
-/// The tries are built on first use, so a rule pays only for what it asks.
+/// The tries are built on first use, so a rule pays only for what it asks;
+/// rules running on several threads may share one index.
 class RouteIndex {
  public:
   explicit RouteIndex(const Snapshot& s) : s_(s) {}
@@ -105,15 +123,17 @@ class RouteIndex {
   const Snapshot& snapshot() const { return s_; }
 
  private:
-  /// Fills scratch_ with (route, prefix length), one per table.
-  void TableBests(const Prefix& p) const;
+  /// (route, prefix length) of the longest route containing `p`, one per
+  /// table: a per-thread buffer, valid until the next call.
+  const std::vector<std::pair<const Route*, int>>& TableBests(const Prefix& p) const;
   const PrefixTrie& All() const;
   const PrefixTrie& Via(std::string_view dev) const;
 
   const Snapshot& s_;
-  mutable std::optional<PrefixTrie> all_;
-  mutable std::unordered_map<std::string, PrefixTrie> by_dev_;
-  mutable std::vector<std::pair<const Route*, int>> scratch_;
+  mutable std::once_flag all_once_;
+  mutable PrefixTrie all_;
+  mutable std::mutex by_dev_mutex_;
+  mutable std::unordered_map<std::string, PrefixTrie> by_dev_;  ///< elements never move
 };
 
 /// Makes `index` the one SharedRoutes hands out for its snapshot while this

@@ -127,6 +127,7 @@ int Prior(const std::string& id) {
 }
 
 void RankFindings(std::vector<Finding>& findings) {
+  if (findings.size() < 2) return;
   std::stable_sort(findings.begin(), findings.end(), [](const Finding& a, const Finding& b) {
     return std::make_tuple(static_cast<int>(a.severity), a.weight, Prior(a.id)) >
                std::make_tuple(static_cast<int>(b.severity), b.weight, Prior(b.id)) ||

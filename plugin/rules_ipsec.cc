@@ -52,18 +52,47 @@ bool IsPrivateAddress(const Prefix& p) {
   return p.family == 6 && (b[0] & 0xfe) == 0xfc;
 }
 
+namespace {
+
+std::string Integer(std::int64_t v, std::string_view unit) {
+  char buf[32];
+  auto r = std::to_chars(buf, buf + sizeof(buf), v);
+  std::string out(buf, r.ptr);
+  out += unit;
+  return out;
+}
+
+// n / 2^shift with one decimal, rounded half to even as printf's "%.1f"
+// rounds the exact quotient; in integers, as this runs once per peer.
+std::string OneDecimal(std::uint64_t n, int shift, std::string_view unit) {
+  const std::uint64_t mask = (std::uint64_t{1} << shift) - 1, half = std::uint64_t{1} << (shift - 1);
+  std::uint64_t whole = n >> shift, tenths = ((n & mask) * 10) >> shift;
+  std::uint64_t rest = ((n & mask) * 10) & mask;
+  if (rest > half || (rest == half && (tenths & 1))) ++tenths;
+  if (tenths == 10) ++whole, tenths = 0;
+  char buf[32];
+  auto r = std::to_chars(buf, buf + sizeof(buf), whole);
+  std::string out(buf, r.ptr);
+  out += '.';
+  out += static_cast<char>('0' + tenths);
+  out += unit;
+  return out;
+}
+
+}  // namespace
+
 std::string FormatBytes(std::uint64_t n) {
-  if (n < 1024) return fmt::format("{} B", n);
-  if (n < 1024 * 1024) return fmt::format("{:.1f} KiB", n / 1024.0);
-  if (n < 1024ull * 1024 * 1024) return fmt::format("{:.1f} MiB", n / (1024.0 * 1024));
-  return fmt::format("{:.1f} GiB", n / (1024.0 * 1024 * 1024));
+  if (n < 1024) return Integer(static_cast<std::int64_t>(n), " B");
+  if (n < 1024 * 1024) return OneDecimal(n, 10, " KiB");
+  if (n < 1024ull * 1024 * 1024) return OneDecimal(n, 20, " MiB");
+  return OneDecimal(n, 30, " GiB");
 }
 
 std::string FormatAge(std::int64_t s) {
-  if (s < 120) return fmt::format("{} s", s);
-  if (s < 2 * 3600) return fmt::format("{} min", s / 60);
-  if (s < 2 * 86400) return fmt::format("{} h", s / 3600);
-  return fmt::format("{} days", s / 86400);
+  if (s < 120) return Integer(s, " s");
+  if (s < 2 * 3600) return Integer(s / 60, " min");
+  if (s < 2 * 86400) return Integer(s / 3600, " h");
+  return Integer(s / 86400, " days");
 }
 
 std::string SampleHost(const Prefix& p) {

@@ -5,7 +5,10 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <fmt/format.h>
+
 #include <functional>
+#include <random>
 #include <set>
 
 #include "plugin/report.h"
@@ -377,6 +380,42 @@ TEST(WireguardRules, EveryRuleIsRegisteredOnceWithItsId) {
   }
   EXPECT_EQ(ids.size(), 11u);
   EXPECT_TRUE(ids.count("net.rp-filter.strict"));
+}
+
+}  // namespace
+}  // namespace edgediag::plugin
+
+namespace edgediag::plugin {
+namespace {
+
+// FormatBytes rounds in integers; it must print what "{:.1f}" printed.
+TEST(FormatBytes, AgreesWithPrintfRounding) {
+  auto reference = [](std::uint64_t n) {
+    if (n < 1024) return fmt::format("{} B", n);
+    if (n < 1024 * 1024) return fmt::format("{:.1f} KiB", n / 1024.0);
+    if (n < 1024ull * 1024 * 1024) return fmt::format("{:.1f} MiB", n / (1024.0 * 1024));
+    return fmt::format("{:.1f} GiB", n / (1024.0 * 1024 * 1024));
+  };
+  for (std::uint64_t n = 0; n < 3 * 1024 * 1024; ++n) ASSERT_EQ(FormatBytes(n), reference(n)) << n;
+  std::mt19937_64 rng(11);
+  for (int i = 0; i < 200000; ++i) {
+    std::uint64_t n = rng() >> (11 + rng() % 40);  // below 2^53: exact as a double
+    ASSERT_EQ(FormatBytes(n), reference(n)) << n;
+  }
+  for (int shift : {20, 30})
+    for (std::uint64_t k = 1; k < 4096; ++k) {  // the halves: 0.05, 0.15, ... exactly
+      std::uint64_t n = (k << shift) / 20;
+      for (std::uint64_t d : {n - 1, n, n + 1}) ASSERT_EQ(FormatBytes(d), reference(d)) << d;
+    }
+}
+
+TEST(FormatAge, Units) {
+  EXPECT_EQ(FormatAge(0), "0 s");
+  EXPECT_EQ(FormatAge(119), "119 s");
+  EXPECT_EQ(FormatAge(120), "2 min");
+  EXPECT_EQ(FormatAge(7199), "119 min");
+  EXPECT_EQ(FormatAge(7200), "2 h");
+  EXPECT_EQ(FormatAge(2 * 86400), "2 days");
 }
 
 }  // namespace
