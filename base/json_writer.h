@@ -3,14 +3,15 @@
 // and peers the tree's allocations cost several times the writing: the
 // snapshot file and the JSON report both go through here.
 //
-// Compact (indent 0) or pretty-printed exactly as nlohmann's dump(indent)
-// prints: a newline and `indent` spaces per level, "key": value, and [] / {}
-// for empty containers. Strings are escaped as nlohmann escapes them
-// (ensure_ascii off); a byte that is no UTF-8 becomes U+FFFD.
+// Two layouts: compact, as nlohmann's dump() prints; or spaced, with ", "
+// and ": " and line breaks where the caller asks for them (LineBreak).
+// Strings are escaped as nlohmann escapes them (ensure_ascii off); a byte
+// that is no UTF-8 becomes U+FFFD.
 #pragma once
 
 #include <charconv>
 #include <concepts>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -18,33 +19,53 @@ namespace edgediag {
 
 class JsonWriter {
  public:
-  explicit JsonWriter(int indent = 0) : indent_(indent) {}
+  JsonWriter() = default;
+  /// ", " and ": " between items.
+  static JsonWriter Spaced() {
+    JsonWriter w;
+    w.spaced_ = true;
+    return w;
+  }
 
+  /// Spaced layout: the next item, or the closing bracket of a non-empty
+  /// container, starts a new line indented by `spaces`.
+  void LineBreak(int spaces) { break_ = spaces; }
+
+  /// The text written so far (since the last hand-over to the sink).
   std::string text;
+
+  /// Hands `text` to `sink` whenever it passes 64 KiB, so that a large
+  /// document is written out piece by piece through one small buffer.
+  /// Finish() hands over the rest.
+  void StreamTo(std::function<void(std::string_view)> sink) { sink_ = std::move(sink); }
+  void Finish() {
+    if (sink_ && !text.empty()) sink_(text);
+    if (sink_) text.clear();
+  }
 
   void Open(char c) {
     Comma();
     text += c;
-    ++depth_;
+    first_ = true;
   }
   void Close(char c) {
-    --depth_;
-    // Pretty: a non-empty container's closing bracket on its own line.
-    if (indent_ > 0 && text.back() != '{' && text.back() != '[') Newline();
+    if (break_ >= 0 && !first_) Break();
+    break_ = -1;
     text += c;
+    first_ = false;
   }
   /// A key that needs no escaping (a field name).
   void Key(std::string_view k) {
     Comma();
     text += '"';
     text += k;
-    text += indent_ > 0 ? "\": " : "\":";
+    text += spaced_ ? "\": " : "\":";
     after_key_ = true;
   }
   /// A key that may need escaping (from a map).
   void MapKey(std::string_view k) {
     String(k);
-    text += indent_ > 0 ? ": " : ":";
+    text += spaced_ ? ": " : ":";
     after_key_ = true;
   }
   void Null() { Raw("null"); }
@@ -67,25 +88,34 @@ class JsonWriter {
 
  private:
   // Before every value or key but the first of its container a comma; none
-  // right after a key. Pretty: then a newline and the indentation.
+  // right after a key. Then a space (spaced) or a pending line break.
   void Comma() {
     if (after_key_) {
       after_key_ = false;
       return;
     }
-    if (text.empty()) return;
-    bool first = text.back() == '{' || text.back() == '[';
-    if (!first) text += ',';
-    if (indent_ > 0) Newline();
+    if (sink_ && text.size() >= 65536) {
+      sink_(text);
+      text.clear();
+    }
+    if (!first_) text += ',';
+    if (break_ >= 0)
+      Break();
+    else if (spaced_ && !first_)
+      text += ' ';
+    first_ = false;
   }
-  void Newline() {
+  void Break() {
     text += '\n';
-    text.append(static_cast<std::size_t>(depth_ * indent_), ' ');
+    text.append(static_cast<std::size_t>(break_), ' ');
+    break_ = -1;
   }
 
-  int indent_;
-  int depth_ = 0;
+  bool spaced_ = false;
+  int break_ = -1;  ///< LineBreak's indentation, pending
+  bool first_ = true;  ///< nothing written yet in the current container
   bool after_key_ = false;
+  std::function<void(std::string_view)> sink_;
 };
 
 }  // namespace edgediag

@@ -16,8 +16,15 @@ inline constexpr int kExitDataError = 65;
 inline constexpr int kExitUnavailable = 69;
 inline constexpr int kExitNoPermission = 77;
 
+struct RunOptions {
+  /// Leave the snapshots and the report to the process's exit instead of
+  /// freeing their 100,000 small allocations one by one (main() only).
+  bool exit_after = false;
+};
+
 /// Runs edgediag with `args` (argv without argv[0]); writes to out/err.
-int Run(std::span<const char* const> args, std::ostream& out, std::ostream& err);
+int Run(std::span<const char* const> args, std::ostream& out, std::ostream& err,
+        const RunOptions& options = {});
 
 /// 69 when no source a command needs could be read, 77 when the reason was
 /// permission, else 0.

@@ -1,6 +1,7 @@
 // Renderers: the only code that prints. One Report, several outputs.
 #pragma once
 
+#include <iosfwd>
 #include <string>
 
 #include "plugin/report.h"
@@ -14,6 +15,8 @@ inline constexpr char kReportSchema[] = "edgediag.report/1";
 /// The versioned JSON document of DESIGN.md ("schema": "edgediag.report/1"),
 /// pretty-printed, with a final newline.
 std::string RenderJson(const plugin::Report& report);
+/// The same, written to `out` as it is made.
+void RenderJson(const plugin::Report& report, std::ostream& out);
 
 struct TextOptions {
   bool color = false;   ///< ANSI colours (only on a terminal)

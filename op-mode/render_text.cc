@@ -32,17 +32,24 @@ std::string Upper(std::string s) {
   return s;
 }
 
-std::string SubjectLabel(const plugin::SubjectReport& sr) {
+// Appends how a subject is named to `out` (a hub has 100,000 of them).
+void AppendLabel(std::string& out, const plugin::SubjectReport& sr) {
   const auto& s = sr.subject;
-  std::string label = s.id;
-  if (s.kind == plugin::SubjectKind::kWgPeer && !s.name.empty())
-    label = s.name + " (" + s.id + ")";
-  else if (!s.name.empty() && s.name != s.id)
-    label += " \"" + s.name + "\"";
-  if (s.kind == plugin::SubjectKind::kDxVif) {
-    if (!s.interface.empty()) label += " on " + s.interface;
-    if (!s.peer.empty() && s.peer != s.id) label += " -> " + s.peer;
+  if (s.kind == plugin::SubjectKind::kWgPeer && !s.name.empty()) {
+    out.append(s.name).append(" (").append(s.id).append(")");
+  } else {
+    out += s.id;
+    if (!s.name.empty() && s.name != s.id) out.append(" \"").append(s.name).append("\"");
   }
+  if (s.kind == plugin::SubjectKind::kDxVif) {
+    if (!s.interface.empty()) out.append(" on ").append(s.interface);
+    if (!s.peer.empty() && s.peer != s.id) out.append(" -> ").append(s.peer);
+  }
+}
+
+std::string SubjectLabel(const plugin::SubjectReport& sr) {
+  std::string label;
+  AppendLabel(label, sr);
   return label;
 }
 
@@ -103,12 +110,20 @@ std::string RenderText(const plugin::Report& report, const plugin::Snapshot& sna
                  "169.254.0.0/16 or with an Amazon ASN.\n"
                : "Nothing to examine.\n";
   }
-  // One line per subject, worst first.
+  // One line per subject, worst first: appended, not formatted, as there
+  // may be 100,000.
+  std::string verdicts[5];
+  for (auto v : {Severity::kOk, Severity::kInfo, Severity::kUnknown, Severity::kWarning,
+                 Severity::kCritical})
+    verdicts[static_cast<int>(v)] = st.Paint(v, fmt::format("{:<8}", Upper(SeverityName(v))));
+  out.reserve(out.size() + report.subjects.size() * 160);
   for (const auto& sr : report.subjects) {
-    const auto& top = sr.findings.front();
-    out += fmt::format("{} {}: {}\n",
-                       st.Paint(sr.verdict, fmt::format("{:<8}", Upper(SeverityName(sr.verdict)))),
-                       SubjectLabel(sr), top.message);
+    out += verdicts[static_cast<int>(sr.verdict)];
+    out += ' ';
+    AppendLabel(out, sr);
+    out += ": ";
+    if (!sr.findings.empty()) out += sr.findings.front().message;
+    out += '\n';
   }
   // Then the ranked causes of every subject that is not fine.
   for (const auto& sr : report.subjects) {

@@ -123,6 +123,7 @@ void CaptureRtnetlink(Snapshot& s, std::chrono::milliseconds timeout, RpFilters&
   auto note = [&](const Error& e) { failed += (failed.empty() ? "" : "; ") + e.what; };
 
   if (auto addrs = nl::ReadAddrs(*rtnl)) {
+    s.addresses.reserve(addrs->items.size());
     for (const auto& a : addrs->items)
       s.addresses.push_back(
           {name(a.ifindex), a.ifindex, a.family == AF_INET ? 4 : 6, a.address, a.prefixlen});
@@ -130,6 +131,7 @@ void CaptureRtnetlink(Snapshot& s, std::chrono::milliseconds timeout, RpFilters&
     note(addrs.error());
   }
   if (auto neighs = nl::ReadNeighs(*rtnl)) {
+    s.neighbours.reserve(neighs->items.size());
     for (const auto& n : neighs->items)
       s.neighbours.push_back({name(n.ifindex), n.ifindex, n.family == AF_INET ? 4 : 6, n.dst,
                               n.lladdr, nl::NudStateName(n.ndm_state)});
@@ -137,6 +139,7 @@ void CaptureRtnetlink(Snapshot& s, std::chrono::milliseconds timeout, RpFilters&
     note(neighs.error());
   }
   if (auto routes = nl::ReadRoutes(*rtnl)) {
+    s.routes.reserve(routes->items.size());
     for (const auto& r : routes->items) {
       Route out;
       out.family = r.family == AF_INET ? 4 : 6;

@@ -109,29 +109,37 @@ bool Forwards(const Route& r) {
 
 }  // namespace
 
+const std::vector<std::optional<Prefix>>& RouteIndex::Dsts() const {
+  std::call_once(dsts_once_, [this] {
+    dsts_.reserve(s_.routes.size());
+    for (const Route& r : s_.routes)
+      dsts_.push_back(Forwards(r) ? RouteDst(r) : std::nullopt);
+  });
+  return dsts_;
+}
+
 const PrefixTrie& RouteIndex::All() const {
   std::call_once(all_once_, [this] {
-    all_.Reserve(s_.routes.size());
-    for (std::size_t i = 0; i < s_.routes.size(); ++i) {
-      const Route& r = s_.routes[i];
-      if (!Forwards(r)) continue;
-      if (auto dst = RouteDst(r)) all_.Insert(*dst, static_cast<std::uint32_t>(i));
-    }
+    const auto& dsts = Dsts();
+    all_.Reserve(dsts.size());
+    for (std::size_t i = 0; i < dsts.size(); ++i)
+      if (dsts[i]) all_.Insert(*dsts[i], static_cast<std::uint32_t>(i));
   });
   return all_;
 }
 
 const PrefixTrie& RouteIndex::Via(std::string_view dev) const {
+  const auto& dsts = Dsts();
   std::lock_guard lock(by_dev_mutex_);
   auto [it, fresh] = by_dev_.try_emplace(std::string(dev));
   if (!fresh) return it->second;
   PrefixTrie& t = it->second;
-  for (std::size_t i = 0; i < s_.routes.size(); ++i) {
+  for (std::size_t i = 0; i < dsts.size(); ++i) {
     const Route& r = s_.routes[i];
-    if (r.dev != dev || !Forwards(r) || r.type == "blackhole" || r.type == "unreachable" ||
+    if (!dsts[i] || r.dev != dev || r.type == "blackhole" || r.type == "unreachable" ||
         r.type == "prohibit")
       continue;
-    if (auto dst = RouteDst(r)) t.Insert(*dst, static_cast<std::uint32_t>(i));
+    t.Insert(*dsts[i], static_cast<std::uint32_t>(i));
   }
   return t;
 }

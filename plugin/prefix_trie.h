@@ -129,7 +129,13 @@ class RouteIndex {
   const PrefixTrie& All() const;
   const PrefixTrie& Via(std::string_view dev) const;
 
+  /// Each route's dst parsed once (nullopt where it does not parse or the
+  /// route does not forward), for All() and every Via().
+  const std::vector<std::optional<Prefix>>& Dsts() const;
+
   const Snapshot& s_;
+  mutable std::once_flag dsts_once_;
+  mutable std::vector<std::optional<Prefix>> dsts_;
   mutable std::once_flag all_once_;
   mutable PrefixTrie all_;
   mutable std::mutex by_dev_mutex_;

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "plugin/dx_match.h"
+#include "plugin/parallel.h"
 #include "plugin/snapshot_json.h"
 #include "plugin/vpn_rules.h"
 
@@ -82,11 +83,28 @@ Finding GenericOk(Family family) {
                  .message = "no fault found"};
 }
 
+// A subject met again may say more of itself (a finding, the other
+// peering of a dual-stack VIF): the first word on each field stands.
+void Merge(Subject& known, const Subject& s) {
+  if (known.interface.empty()) known.interface = s.interface;
+  if (known.peer.empty()) known.peer = s.peer;
+  if (known.name.empty()) known.name = s.name;
+}
+
+/// The subjects of a family, each once, in order of appearance.
 std::vector<Subject> EnumerateSubjects(Family family, const Snapshot& s) {
   std::vector<Subject> out;
   switch (family) {
     case Family::kDx:
-      for (const auto& p : MatchDx(s)) out.push_back(p.subject);
+      // One subject per VIF: a dual-stack VIF has two peerings.
+      for (const auto& p : MatchDx(s)) {
+        auto seen = std::find_if(out.begin(), out.end(),
+                                 [&](const Subject& o) { return o.id == p.subject.id; });
+        if (seen == out.end())
+          out.push_back(p.subject);
+        else
+          Merge(*seen, p.subject);
+      }
       break;
     case Family::kIpsec:
       return IpsecSubjects(s);
@@ -144,50 +162,53 @@ Report BuildReport(const std::string& command, std::span<const Family> families,
   r.taken_at = now.taken_at;
   r.sources = now.sources;
 
-  // Subjects in order of first appearance, indexed by kind and id so that
-  // 100k WireGuard peers do not make the report quadratic. A deque: the
-  // index holds views of the subjects' ids, which must stay where they are.
+  // Every subject, in order of appearance. A deque: subjects found only
+  // through a finding are added at the end while others are referred to.
   std::deque<Pending> subjects;
-  std::array<std::unordered_map<std::string_view, Pending*>, kSubjectKinds> index;
-  auto find = [&](const Subject& s) -> Pending* {
-    auto& by_id = index[static_cast<std::size_t>(s.kind)];
-    auto it = by_id.find(s.id);
-    return it == by_id.end() ? nullptr : it->second;
-  };
-  auto add = [&](Subject&& s) -> Pending* {
-    Family family = FamilyOf(s.kind);
-    Pending& p = subjects.emplace_back(Pending{SubjectReport{.subject = std::move(s)}, family});
-    index[static_cast<std::size_t>(p.report.subject.kind)].emplace(p.report.subject.id, &p);
-    return &p;
-  };
-
-  // A subject met again may say more of itself (a finding, the other
-  // peering of a dual-stack VIF): the first word on each field stands.
-  auto merge = [](Pending* p, const Subject& s) {
-    Subject& known = p->report.subject;
-    if (known.interface.empty()) known.interface = s.interface;
-    if (known.peer.empty()) known.peer = s.peer;
-    if (known.name.empty()) known.name = s.name;
-  };
-
   for (Family f : families)
     for (auto& s : EnumerateSubjects(f, now))
-      if (Pending* p = find(s))
-        merge(p, s);
-      else
-        add(std::move(s));
-  for (auto& f : RunRules(families, now, previous)) {
-    Pending* p = find(f.subject);
-    if (p)
-      merge(p, f.subject);
-    else
-      p = add(Subject(f.subject));
-    f.subject = {};  // the SubjectReport's own is the one
-    p->report.findings.push_back(std::move(f));
+      subjects.push_back({SubjectReport{.subject = std::move(s)}, f});
+
+  // The findings are few next to a hub's 100,000 peers: they are what gets
+  // indexed (by kind and id), and each subject collects its own, in
+  // catalogue order.
+  std::vector<Finding> found = RunRules(families, now, previous);
+  std::array<std::unordered_map<std::string_view, std::vector<std::size_t>>, kSubjectKinds> of;
+  for (std::size_t i = 0; i < found.size(); ++i)
+    of[static_cast<std::size_t>(found[i].subject.kind)][found[i].subject.id].push_back(i);
+  std::vector<Finding*> mine;
+  auto collect = [&](Pending& p) {
+    auto& by_id = of[static_cast<std::size_t>(p.report.subject.kind)];
+    if (by_id.empty()) return;
+    auto it = by_id.find(p.report.subject.id);
+    if (it == by_id.end()) return;
+    for (std::size_t i : it->second) {
+      Merge(p.report.subject, found[i].subject);
+      mine.push_back(&found[i]);
+    }
+    by_id.erase(it);
+    for (Finding* f : mine) {
+      f->subject = {};  // the SubjectReport's own is the one
+      p.report.findings.push_back(std::move(*f));
+    }
+    mine.clear();
+  };
+  for (auto& p : subjects) collect(p);
+  // Subjects that only findings name (the router itself), in finding order.
+  for (auto& f : found) {
+    auto& by_id = of[static_cast<std::size_t>(f.subject.kind)];
+    if (by_id.find(f.subject.id) == by_id.end()) continue;  // collected
+    Subject subject = f.subject;
+    collect(subjects.emplace_back(Pending{SubjectReport{.subject = std::move(subject)},
+                                          FamilyOf(f.subject.kind)}));
   }
 
+  // Each subject is finished on its own (a hub's 10,000 wg.ok findings):
+  // side by side on the cores.
   std::optional<WireguardLookup> wg_lookup;
-  for (auto& p : subjects) {
+  if (std::find(families.begin(), families.end(), Family::kWireguard) != families.end())
+    wg_lookup.emplace(now);
+  auto finish = [&](Pending& p) {
     auto& rep = p.report;
     bool problem = std::any_of(rep.findings.begin(), rep.findings.end(), [](const Finding& f) {
       return f.severity >= Severity::kUnknown;
@@ -215,7 +236,6 @@ Report BuildReport(const std::string& command, std::span<const Family> families,
           rep.findings.insert(rep.findings.begin(), IpsecOk(now, rep.subject));
           break;
         case Family::kWireguard:
-          if (!wg_lookup) wg_lookup.emplace(now);
           rep.findings.insert(rep.findings.begin(), WireguardOk(now, *wg_lookup, rep.subject));
           break;
         case Family::kNet:
@@ -234,29 +254,32 @@ Report BuildReport(const std::string& command, std::span<const Family> families,
     rep.verdict = Severity::kOk;
     for (const auto& f : rep.findings) rep.verdict = std::max(rep.verdict, f.severity);
     if (rep.verdict == Severity::kInfo) rep.verdict = Severity::kOk;
-  }
+  };
+  ForEachParallel(
+      subjects.size(), 512, [] { return 0; }, [&](std::size_t i) { finish(subjects[i]); });
 
+  // What the user asked for, worst verdict first and in order of
+  // appearance within a verdict: one stable pass per verdict value.
+  const bool filtered = !filter.peer.empty() || !filter.interface.empty();
+  const std::vector<DxPeering> dx_peerings = filtered ? MatchDx(now) : std::vector<DxPeering>();
+  std::vector<char> wanted(subjects.size(), 1);
+  if (filtered)
+    for (std::size_t i = 0; i < subjects.size(); ++i) {
+      const Subject& subject = subjects[i].report.subject;
+      std::vector<std::string> also;
+      if (subject.kind == SubjectKind::kDxVif)
+        for (const auto& d : dx_peerings)
+          if (d.subject.id == subject.id) {
+            if (d.amazon) also.push_back(d.amazon->Address());
+            if (d.iface) also.push_back(d.iface->name);
+          }
+      wanted[i] = Matches(subject, filter, also);
+    }
   r.subjects.reserve(subjects.size());
-  const std::vector<DxPeering> dx_peerings =
-      filter.peer.empty() && filter.interface.empty() ? std::vector<DxPeering>() : MatchDx(now);
-  for (auto& p : subjects) {
-    std::vector<std::string> also;
-    if (p.report.subject.kind == SubjectKind::kDxVif && (!filter.peer.empty() || !filter.interface.empty()))
-      for (const auto& d : dx_peerings)
-        if (d.subject.id == p.report.subject.id) {
-          if (d.amazon) also.push_back(d.amazon->Address());
-          if (d.iface) also.push_back(d.iface->name);
-        }
-    if (Matches(p.report.subject, filter, also)) r.subjects.push_back(std::move(p.report));
-  }
-  // Worst verdict first, in order of appearance within a verdict: a stable
-  // sort on five values, one pass per value.
-  std::vector<SubjectReport> ranked;
-  ranked.reserve(r.subjects.size());
   for (int v = static_cast<int>(Severity::kCritical); v >= static_cast<int>(Severity::kOk); --v)
-    for (auto& sr : r.subjects)
-      if (static_cast<int>(sr.verdict) == v) ranked.push_back(std::move(sr));
-  r.subjects = std::move(ranked);
+    for (std::size_t i = 0; i < subjects.size(); ++i)
+      if (wanted[i] && static_cast<int>(subjects[i].report.verdict) == v)
+        r.subjects.push_back(std::move(subjects[i].report));
   return r;
 }
 

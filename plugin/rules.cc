@@ -1,9 +1,9 @@
 #include "plugin/rules.h"
 
 #include <algorithm>
-#include <atomic>
-#include <exception>
-#include <thread>
+#include <memory>
+
+#include "plugin/parallel.h"
 
 #include "plugin/prefix_trie.h"
 
@@ -30,31 +30,13 @@ std::vector<Finding> RunRules(std::span<const Family> families, const Snapshot& 
   // once, for all of them. Findings come back in catalogue order.
   RouteIndex routes(now);
   std::vector<std::vector<Finding>> found(todo.size());
-  std::vector<std::exception_ptr> failed(todo.size());
-  std::atomic<std::size_t> next{0};
-  auto work = [&] {
-    RouteIndexScope scope(routes);
-    for (std::size_t i; (i = next++) < todo.size();) {
-      try {
-        found[i] = todo[i]->check(now, previous);
-      } catch (...) {
-        failed[i] = std::current_exception();
-      }
-    }
-  };
-  unsigned helpers = std::min<unsigned>({std::thread::hardware_concurrency(), 4,
-                                         static_cast<unsigned>(todo.size())});
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < helpers; ++t) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
+  ForEachParallel(
+      todo.size(), 1, [&] { return std::make_unique<RouteIndexScope>(routes); },
+      [&](std::size_t i) { found[i] = todo[i]->check(now, previous); });
 
   std::vector<Finding> out;
-  for (std::size_t i = 0; i < todo.size(); ++i) {
-    if (failed[i]) std::rethrow_exception(failed[i]);
-    out.insert(out.end(), std::make_move_iterator(found[i].begin()),
-               std::make_move_iterator(found[i].end()));
-  }
+  for (auto& f : found)
+    out.insert(out.end(), std::make_move_iterator(f.begin()), std::make_move_iterator(f.end()));
   return out;
 }
 

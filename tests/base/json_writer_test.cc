@@ -1,5 +1,5 @@
-// JsonWriter against nlohmann's own dump: the same text, compact and pretty,
-// for every shape the snapshot and the report use.
+// JsonWriter against nlohmann's own dump: the same compact text for every
+// shape the snapshot and the report use; the report's spaced layout.
 #include "base/json_writer.h"
 
 #include <gtest/gtest.h>
@@ -13,9 +13,8 @@ namespace {
 
 using ordered = nlohmann::ordered_json;
 
-// The same document written both ways.
-std::string Written(int indent) {
-  JsonWriter w(indent);
+std::string Written() {
+  JsonWriter w;
   w.Open('{');
   w.Key("name");
   w.String("wg0 \"quoted\" \\ tab\t nl\n bell\x07 caf\xc3\xa9 \xe2\x80\x8b del\x7f");
@@ -63,11 +62,39 @@ ordered Expected() {
   return j;
 }
 
-TEST(JsonWriter, CompactIsNlohmannsDump) { EXPECT_EQ(Written(0), Expected().dump()); }
+TEST(JsonWriter, CompactIsNlohmannsDump) { EXPECT_EQ(Written(), Expected().dump()); }
 
-TEST(JsonWriter, PrettyIsNlohmannsDumpWithIndent) {
-  EXPECT_EQ(Written(2), Expected().dump(2));
-  EXPECT_EQ(Written(4), Expected().dump(4));
+TEST(JsonWriter, SpacedWithLineBreaksWhereAsked) {
+  JsonWriter w = JsonWriter::Spaced();
+  w.Open('{');
+  w.Key("a");
+  w.Number(1);
+  w.LineBreak(1);
+  w.Key("list");
+  w.Open('[');
+  for (int i = 0; i < 2; ++i) {
+    w.LineBreak(2);
+    w.Open('{');
+    w.Key("i");
+    w.Number(i);
+    w.Key("e");
+    w.Open('[');
+    w.Close(']');
+    w.Close('}');
+  }
+  w.LineBreak(1);
+  w.Close(']');
+  w.LineBreak(1);
+  w.Key("none");
+  w.Open('[');
+  w.LineBreak(1);  // an empty container stays "[]"
+  w.Close(']');
+  w.Close('}');
+  EXPECT_EQ(w.text,
+            "{\"a\": 1,\n \"list\": [\n  {\"i\": 0, \"e\": []},\n  {\"i\": 1, \"e\": []}\n ],\n"
+            " \"none\": []}");
+  EXPECT_EQ(nlohmann::json::parse(w.text).dump(),
+            R"({"a":1,"list":[{"e":[],"i":0},{"e":[],"i":1}],"none":[]})");
 }
 
 TEST(JsonWriter, NotUtf8BecomesReplacementCharacter) {
@@ -75,6 +102,52 @@ TEST(JsonWriter, NotUtf8BecomesReplacementCharacter) {
   w.String(std::string("a\xff" "b\xc3", 4));
   EXPECT_EQ(w.text, "\"a\xef\xbf\xbd" "b\xef\xbf\xbd\"");
   EXPECT_FALSE(nlohmann::json::parse(w.text, nullptr, false).is_discarded());
+}
+
+// The eight-bytes-at-a-time scan must still stop at every byte that needs
+// escaping, wherever it falls in a block.
+TEST(JsonWriter, EscapesAtEveryOffset) {
+  for (std::string special : {"\"", "\\", "\n", "\x01", "\x1f", "\x7f", "\xc3\xa9", "\xff"})
+    for (std::size_t len = 0; len < 40; ++len)
+      for (std::size_t at = 0; at <= len; ++at) {
+        std::string v(len, 'a');
+        v.insert(at, special);
+        JsonWriter w;
+        w.String(v);
+        ASSERT_EQ(w.text, nlohmann::json(v).dump(-1, ' ', false,
+                                                 nlohmann::json::error_handler_t::replace))
+            << "len " << len << " at " << at;
+      }
+}
+
+TEST(JsonWriter, StreamedInPiecesIsTheSameText) {
+  auto write = [](JsonWriter& w) {
+    w.Open('[');
+    for (int i = 0; i < 20000; ++i) {
+      w.LineBreak(1);
+      w.Open('{');
+      w.Key("n");
+      w.Number(i);
+      w.Key("s");
+      w.String("value");
+      w.Close('}');
+    }
+    w.Close(']');
+  };
+  JsonWriter whole = JsonWriter::Spaced();
+  write(whole);
+  std::string pieces;
+  int handed = 0;
+  JsonWriter streamed = JsonWriter::Spaced();
+  streamed.StreamTo([&](std::string_view piece) {
+    pieces += piece;
+    ++handed;
+  });
+  write(streamed);
+  streamed.Finish();
+  EXPECT_GT(handed, 2);
+  EXPECT_EQ(pieces, whole.text);
+  EXPECT_TRUE(streamed.text.empty());
 }
 
 TEST(JsonWriter, NonFiniteIsNull) {

@@ -1,9 +1,12 @@
-// The JSON report (edgediag.report/1): written directly, it must be the very
-// text the nlohmann tree of the schema prints with dump(2), so that nothing a
-// consumer parses or greps changes.
+// The JSON report (edgediag.report/1): written directly, it must parse to the
+// very tree of the schema (keys in the same order), laid out one line per
+// subject.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
 
 #include "op-mode/render.h"
 #include "plugin/snapshot_json.h"
@@ -83,16 +86,48 @@ plugin::Report Sample() {
   return r;
 }
 
-TEST(RenderJson, IsTheSchemaTreePrettyPrinted) {
+// The text, parsed with key order kept, printed compactly.
+std::string Reparsed(const std::string& text) { return json::parse(text).dump(); }
+
+TEST(RenderJson, IsTheSchemaTree) {
   plugin::Report r = Sample();
-  EXPECT_EQ(RenderJson(r), Reference(r).dump(2) + "\n");
+  EXPECT_EQ(Reparsed(RenderJson(r)), Reference(r).dump());
   r.notes = {"No VPN to examine.", "second \x01 note"};
-  EXPECT_EQ(RenderJson(r), Reference(r).dump(2) + "\n");
+  EXPECT_EQ(Reparsed(RenderJson(r)), Reference(r).dump());
+}
+
+TEST(RenderJson, OneLinePerSubject) {
+  plugin::Report r = Sample();
+  r.notes = {"a note"};
+  std::istringstream in(RenderJson(r));
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  ASSERT_EQ(lines.size(), 9u);
+  EXPECT_EQ(lines[0],
+            R"({"schema": "edgediag.report/1", "command": "vpn", "taken_at": "2026-11-26T02:00:00Z",)");
+  EXPECT_EQ(lines[1].rfind(R"( "sources": {"vici": {"status": "unavailable", )", 0), 0u);
+  EXPECT_EQ(lines[2], R"( "subjects": [)");
+  EXPECT_EQ(lines[3].rfind(R"(  {"kind": "wg-peer", "id": "wg0:xTIBA5rb=", )", 0), 0u);
+  EXPECT_EQ(lines[4].rfind(R"(  {"kind": "wg-interface", )", 0), 0u);
+  EXPECT_EQ(lines[5], R"(  {"kind": "host", "id": "router", "verdict": "unknown", "findings": []})");
+  EXPECT_EQ(lines[6], R"( ],)");
+  EXPECT_EQ(lines[7], R"( "summary": {"critical": 1, "ok": 1, "unknown": 1, "warning": 0},)");
+  EXPECT_EQ(lines[8], R"( "notes": ["a note"]})");
+}
+
+TEST(RenderJson, StreamedIsTheSameText) {
+  plugin::Report r = Sample();
+  for (int i = 0; i < 500; ++i) r.subjects.push_back(r.subjects[i % 3]);  // past 64 KiB
+  std::ostringstream out;
+  RenderJson(r, out);
+  EXPECT_EQ(out.str(), RenderJson(r));
+  EXPECT_GT(out.str().size(), 65536u);
 }
 
 TEST(RenderJson, EmptyReport) {
   plugin::Report r{.command = "dx"};
-  EXPECT_EQ(RenderJson(r), Reference(r).dump(2) + "\n");
+  EXPECT_EQ(Reparsed(RenderJson(r)), Reference(r).dump());
+  EXPECT_NE(RenderJson(r).find(R"( "subjects": [],)"), std::string::npos);
 }
 
 TEST(RenderJson, BytesThatAreNotUtf8StillMakeValidJson) {
