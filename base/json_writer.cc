@@ -72,7 +72,7 @@ void JsonWriter::String(std::string_view s) {
         continue;
       }
     }
-    text.append(s.data() + plain, i - plain);
+    Put(s.substr(plain, i - plain));
     switch (c) {
       case '"': text += "\\\""; break;
       case '\\': text += "\\\\"; break;
@@ -92,7 +92,7 @@ void JsonWriter::String(std::string_view s) {
     }
     plain = ++i;
   }
-  text.append(s.data() + plain, s.size() - plain);
+  Put(s.substr(plain));
   text += '"';
 }
 

@@ -11,7 +11,6 @@
 
 #include <charconv>
 #include <concepts>
-#include <functional>
 #include <string>
 #include <string_view>
 
@@ -31,17 +30,8 @@ class JsonWriter {
   /// container, starts a new line indented by `spaces`.
   void LineBreak(int spaces) { break_ = spaces; }
 
-  /// The text written so far (since the last hand-over to the sink).
+  /// The text written so far.
   std::string text;
-
-  /// Hands `text` to `sink` whenever it passes 64 KiB, so that a large
-  /// document is written out piece by piece through one small buffer.
-  /// Finish() hands over the rest.
-  void StreamTo(std::function<void(std::string_view)> sink) { sink_ = std::move(sink); }
-  void Finish() {
-    if (sink_ && !text.empty()) sink_(text);
-    if (sink_) text.clear();
-  }
 
   void Open(char c) {
     Comma();
@@ -58,14 +48,17 @@ class JsonWriter {
   void Key(std::string_view k) {
     Comma();
     text += '"';
-    text += k;
-    text += spaced_ ? "\": " : "\":";
+    Put(k);
+    text += '"';
+    text += ':';
+    if (spaced_) text += ' ';
     after_key_ = true;
   }
   /// A key that may need escaping (from a map).
   void MapKey(std::string_view k) {
     String(k);
-    text += spaced_ ? ": " : ":";
+    text += ':';
+    if (spaced_) text += ' ';
     after_key_ = true;
   }
   void Null() { Raw("null"); }
@@ -73,7 +66,7 @@ class JsonWriter {
   /// A value already in JSON (compact).
   void Raw(std::string_view v) {
     Comma();
-    text += v;
+    Put(v);
   }
   template <std::integral T>
   void Number(T v) {
@@ -94,10 +87,6 @@ class JsonWriter {
       after_key_ = false;
       return;
     }
-    if (sink_ && text.size() >= 65536) {
-      sink_(text);
-      text.clear();
-    }
     if (!first_) text += ',';
     if (break_ >= 0)
       Break();
@@ -110,12 +99,12 @@ class JsonWriter {
     text.append(static_cast<std::size_t>(break_), ' ');
     break_ = -1;
   }
+  void Put(std::string_view s) { text.append(s); }
 
   bool spaced_ = false;
   int break_ = -1;  ///< LineBreak's indentation, pending
   bool first_ = true;  ///< nothing written yet in the current container
   bool after_key_ = false;
-  std::function<void(std::string_view)> sink_;
 };
 
 }  // namespace edgediag

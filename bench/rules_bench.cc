@@ -8,7 +8,10 @@
 
 #include <map>
 #include <memory>
+#include <ostream>
+#include <streambuf>
 
+#include "op-mode/render.h"
 #include "plugin/report.h"
 #include "plugin/rules.h"
 #include "plugin/vpn_rules.h"
@@ -144,5 +147,36 @@ void BM_WgRuleAlone(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(rule.check(f.now, &f.prev));
 }
 BENCHMARK(BM_WgRuleAlone)->DenseRange(0, 10)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+namespace {
+
+// The renderers over the report of a healthy 10k-peer hub: the JSON
+// document (~5 MB) and the text screen, written to a discarding stream.
+class Discard : public std::streambuf {
+ protected:
+  std::streamsize xsputn(const char*, std::streamsize n) override { return n; }
+  int overflow(int c) override { return c; }
+};
+
+void BM_RenderJson(benchmark::State& state) {
+  const Pair& f = Fixture(static_cast<int>(state.range(0)));
+  Family families[] = {Family::kWireguard, Family::kNet};
+  Report report = BuildReport("vpn", families, f.now, &f.prev);
+  Discard sink;
+  std::ostream out(&sink);
+  for (auto _ : state) edgediag::opmode::RenderJson(report, out);
+}
+BENCHMARK(BM_RenderJson)->Arg(10000)->Unit(benchmark::kMillisecond);
+
+void BM_RenderText(benchmark::State& state) {
+  const Pair& f = Fixture(static_cast<int>(state.range(0)));
+  Family families[] = {Family::kWireguard, Family::kNet};
+  Report report = BuildReport("vpn", families, f.now, &f.prev);
+  for (auto _ : state)
+    benchmark::DoNotOptimize(edgediag::opmode::RenderText(report, f.now, {}));
+}
+BENCHMARK(BM_RenderText)->Arg(10000)->Unit(benchmark::kMillisecond);
 
 }  // namespace

@@ -2,11 +2,14 @@
 
 #include <libmnl/libmnl.h>
 #include <linux/netlink.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <new>
 #include <cerrno>
 #include <cstring>
 #include <optional>
@@ -28,7 +31,7 @@ Error SysError(const std::string& what, int err) {
 }  // namespace
 
 MessageBuffer::MessageBuffer(MessageBuffer&& other) noexcept
-    : data_(std::move(other.data_)),
+    : data_(std::exchange(other.data_, nullptr)),
       size_(std::exchange(other.size_, 0)),
       dirty_(std::exchange(other.dirty_, 0)),
       capacity_(std::exchange(other.capacity_, 0)) {}
@@ -36,30 +39,37 @@ MessageBuffer::MessageBuffer(MessageBuffer&& other) noexcept
 MessageBuffer& MessageBuffer::operator=(MessageBuffer&& other) noexcept {
   if (this == &other) return *this;
   Wipe();
-  data_ = std::move(other.data_);
+  if (data_) munmap(data_, capacity_);
+  data_ = std::exchange(other.data_, nullptr);
   size_ = std::exchange(other.size_, 0);
   dirty_ = std::exchange(other.dirty_, 0);
   capacity_ = std::exchange(other.capacity_, 0);
   return *this;
 }
 
-MessageBuffer::~MessageBuffer() { Wipe(); }
+MessageBuffer::~MessageBuffer() {
+  Wipe();
+  if (data_) munmap(data_, capacity_);
+}
 
 void MessageBuffer::Reserve(std::size_t capacity) {
   if (capacity <= capacity_) return;
-  // Grow by hand so that no copy of the old contents is left behind unwiped;
-  // uninitialised (no page is touched before it is written).
-  auto bigger = std::make_unique_for_overwrite<std::byte[]>(capacity);
-  if (size_) std::memcpy(bigger.get(), data_.get(), size_);
-  if (dirty_) explicit_bzero(data_.get(), dirty_);
-  data_ = std::move(bigger);
-  dirty_ = size_;
+  const std::size_t page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+  capacity = (capacity + page - 1) / page * page;
+  // mremap moves the pages themselves: nothing is copied, no old copy of
+  // the contents stays behind to wipe, and no page is touched before it is
+  // written.
+  void* p = data_ ? mremap(data_, capacity_, capacity, MREMAP_MAYMOVE)
+                  : mmap(nullptr, capacity, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                         -1, 0);
+  if (p == MAP_FAILED) throw std::bad_alloc();
+  data_ = static_cast<std::byte*>(p);
   capacity_ = capacity;
 }
 
 std::span<std::byte> MessageBuffer::Tail(std::size_t n) {
   if (capacity_ - size_ < n) Reserve(std::max(size_ + n, capacity_ * 2));
-  return {data_.get() + size_, capacity_ - size_};
+  return {data_ + size_, capacity_ - size_};
 }
 
 void MessageBuffer::Written(std::size_t n) { dirty_ = std::max(dirty_, size_ + n); }
@@ -79,7 +89,7 @@ void MessageBuffer::Append(std::span<const std::byte> more) {
 }
 
 void MessageBuffer::Wipe() {
-  if (dirty_) explicit_bzero(data_.get(), dirty_);
+  if (dirty_) explicit_bzero(data_, dirty_);
   size_ = dirty_ = 0;
 }
 

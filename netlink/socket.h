@@ -19,6 +19,8 @@ namespace edgediag::netlink {
 /// A buffer of netlink messages that wipes itself when it dies: dumps may
 /// hold key material (INET_DIAG_MD5SIG, WireGuard private keys). Replies are
 /// received straight into it (Tail, Written, Commit): no copy per message.
+/// Its memory is a mapping of its own that grows with mremap(2): a 10,000-
+/// peer dump is neither copied as it grows nor left behind in old copies.
 class MessageBuffer {
  public:
   MessageBuffer() = default;
@@ -29,7 +31,7 @@ class MessageBuffer {
   ~MessageBuffer();
 
   /// The messages, each 4-byte aligned.
-  std::span<const std::byte> bytes() const { return {data_.get(), size_}; }
+  std::span<const std::byte> bytes() const { return {data_, size_}; }
   /// Appends one message, padded to NLMSG_ALIGNTO.
   void Append(std::span<const std::byte> more);
   /// Zeroes and empties the buffer.
@@ -45,7 +47,7 @@ class MessageBuffer {
 
  private:
   void Reserve(std::size_t capacity);
-  std::unique_ptr<std::byte[]> data_;
+  std::byte* data_ = nullptr;  // mmap(2)ed, capacity_ bytes
   std::size_t size_ = 0;      // bytes of messages
   std::size_t dirty_ = 0;     // bytes ever written (>= size_): what Wipe zeroes
   std::size_t capacity_ = 0;

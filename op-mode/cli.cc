@@ -1,6 +1,7 @@
 #include "op-mode/cli.h"
 
 #include <fmt/format.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -57,8 +58,11 @@ class PhaseTimes {
   void Done(const char* phase) {
     if (!on_) return;
     auto now = Clock::now();
-    text_ += fmt::format("{}{} {:.1f} ms", text_.empty() ? "" : ", ", phase,
-                         std::chrono::duration<double, std::milli>(now - last_).count());
+    rusage ru{};
+    getrusage(RUSAGE_SELF, &ru);
+    text_ += fmt::format("{}{} {:.1f} ms (max RSS {} MiB)", text_.empty() ? "" : ", ", phase,
+                         std::chrono::duration<double, std::milli>(now - last_).count(),
+                         ru.ru_maxrss / 1024);
     last_ = now;
   }
   void Print(std::ostream& err) const {

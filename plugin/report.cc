@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <deque>
 #include <optional>
 #include <tuple>
 #include <unordered_map>
@@ -16,11 +15,6 @@
 
 namespace edgediag::plugin {
 namespace {
-
-struct Pending {
-  SubjectReport report;
-  Family family;
-};
 
 const char* FamilyPrefix(Family f) {
   switch (f) {
@@ -162,45 +156,70 @@ Report BuildReport(const std::string& command, std::span<const Family> families,
   r.taken_at = now.taken_at;
   r.sources = now.sources;
 
-  // Every subject, in order of appearance. A deque: subjects found only
-  // through a finding are added at the end while others are referred to.
-  std::deque<Pending> subjects;
-  for (Family f : families)
-    for (auto& s : EnumerateSubjects(f, now))
-      subjects.push_back({SubjectReport{.subject = std::move(s)}, f});
+  // Every subject, in order of appearance, straight into the report (a
+  // hub's 100,000 peers are not copied around), with its family beside it.
+  std::vector<SubjectReport>& subjects = r.subjects;
+  std::vector<Family> family_of;
+  for (Family f : families) {
+    auto listed = EnumerateSubjects(f, now);
+    subjects.reserve(subjects.size() + listed.size());
+    for (auto& s : listed) {
+      subjects.push_back(SubjectReport{.subject = std::move(s)});
+      family_of.push_back(f);
+    }
+  }
 
-  // The findings are few next to a hub's 100,000 peers: they are what gets
-  // indexed (by kind and id), and each subject collects its own, in
-  // catalogue order.
+  // The findings are few next to the subjects: they are what gets indexed
+  // (by kind and id), and each subject collects its own, in catalogue order.
   std::vector<Finding> found = RunRules(families, now, previous);
   std::array<std::unordered_map<std::string_view, std::vector<std::size_t>>, kSubjectKinds> of;
   for (std::size_t i = 0; i < found.size(); ++i)
     of[static_cast<std::size_t>(found[i].subject.kind)][found[i].subject.id].push_back(i);
-  std::vector<Finding*> mine;
-  auto collect = [&](Pending& p) {
-    auto& by_id = of[static_cast<std::size_t>(p.report.subject.kind)];
+  auto collect = [&](SubjectReport& sr) {
+    auto& by_id = of[static_cast<std::size_t>(sr.subject.kind)];
     if (by_id.empty()) return;
-    auto it = by_id.find(p.report.subject.id);
+    auto it = by_id.find(sr.subject.id);
     if (it == by_id.end()) return;
-    for (std::size_t i : it->second) {
-      Merge(p.report.subject, found[i].subject);
-      mine.push_back(&found[i]);
+    std::vector<std::size_t> mine = std::move(it->second);
+    by_id.erase(it);  // before its key, a finding's id, moves away
+    for (std::size_t i : mine) {
+      Merge(sr.subject, found[i].subject);
+      found[i].subject = {};  // the SubjectReport's own is the one
+      sr.findings.push_back(std::move(found[i]));
     }
-    by_id.erase(it);
-    for (Finding* f : mine) {
-      f->subject = {};  // the SubjectReport's own is the one
-      p.report.findings.push_back(std::move(*f));
-    }
-    mine.clear();
   };
-  for (auto& p : subjects) collect(p);
+  for (auto& sr : subjects) collect(sr);
   // Subjects that only findings name (the router itself), in finding order.
-  for (auto& f : found) {
+  for (const auto& f : found) {
     auto& by_id = of[static_cast<std::size_t>(f.subject.kind)];
     if (by_id.find(f.subject.id) == by_id.end()) continue;  // collected
-    Subject subject = f.subject;
-    collect(subjects.emplace_back(Pending{SubjectReport{.subject = std::move(subject)},
-                                          FamilyOf(f.subject.kind)}));
+    Family family = FamilyOf(f.subject.kind);
+    subjects.push_back(SubjectReport{.subject = f.subject});
+    family_of.push_back(family);
+    collect(subjects.back());
+  }
+
+  // What the user asked for: the rest is dropped before any more work.
+  if (!filter.peer.empty() || !filter.interface.empty()) {
+    const std::vector<DxPeering> dx_peerings = MatchDx(now);
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < subjects.size(); ++i) {
+      std::vector<std::string> also;
+      if (subjects[i].subject.kind == SubjectKind::kDxVif)
+        for (const auto& d : dx_peerings)
+          if (d.subject.id == subjects[i].subject.id) {
+            if (d.amazon) also.push_back(d.amazon->Address());
+            if (d.iface) also.push_back(d.iface->name);
+          }
+      if (!Matches(subjects[i].subject, filter, also)) continue;
+      if (kept != i) {
+        subjects[kept] = std::move(subjects[i]);
+        family_of[kept] = family_of[i];
+      }
+      ++kept;
+    }
+    subjects.resize(kept);
+    family_of.resize(kept);
   }
 
   // Each subject is finished on its own (a hub's 10,000 wg.ok findings):
@@ -208,20 +227,19 @@ Report BuildReport(const std::string& command, std::span<const Family> families,
   std::optional<WireguardLookup> wg_lookup;
   if (std::find(families.begin(), families.end(), Family::kWireguard) != families.end())
     wg_lookup.emplace(now);
-  auto finish = [&](Pending& p) {
-    auto& rep = p.report;
+  auto finish = [&](SubjectReport& rep, Family family) {
     bool problem = std::any_of(rep.findings.begin(), rep.findings.end(), [](const Finding& f) {
       return f.severity >= Severity::kUnknown;
     });
     // A DX peering is judged on the kernel and on FRR: without BGP's side a
     // subject with nothing wrong in the kernel is not known to be ok.
-    const char* needed = RequiredSource(p.family);
-    if (p.family == Family::kDx && now.Source(kSourceKernel).state == SourceState::kOk)
+    const char* needed = RequiredSource(family);
+    if (family == Family::kDx && now.Source(kSourceKernel).state == SourceState::kOk)
       needed = kSourceFrr;
     const SourceStatus& src = now.Source(needed);
     if (!problem && src.state != SourceState::kOk) {
       rep.findings.push_back(
-          {.id = std::string(FamilyPrefix(p.family)) + ".unchecked",
+          {.id = std::string(FamilyPrefix(family)) + ".unchecked",
            .severity = Severity::kUnknown,
            .message = fmt::format("could not be checked: {} source {}{}", needed,
                                   SourceStateName(src.state),
@@ -230,7 +248,7 @@ Report BuildReport(const std::string& command, std::span<const Family> families,
                                                                    "command does this through sudo)."
                                                                  : ""});
     } else if (!problem) {
-      switch (p.family) {
+      switch (family) {
         case Family::kDx: rep.findings.insert(rep.findings.begin(), DxOk(now, rep.subject)); break;
         case Family::kIpsec:
           rep.findings.insert(rep.findings.begin(), IpsecOk(now, rep.subject));
@@ -242,7 +260,7 @@ Report BuildReport(const std::string& command, std::span<const Family> families,
           // Host subjects exist only through a finding (an info one here):
           // "net.ok" beside it would say nothing.
           if (rep.findings.empty())
-            rep.findings.insert(rep.findings.begin(), GenericOk(p.family));
+            rep.findings.insert(rep.findings.begin(), GenericOk(family));
           break;
       }
     }
@@ -256,30 +274,14 @@ Report BuildReport(const std::string& command, std::span<const Family> families,
     if (rep.verdict == Severity::kInfo) rep.verdict = Severity::kOk;
   };
   ForEachParallel(
-      subjects.size(), 512, [] { return 0; }, [&](std::size_t i) { finish(subjects[i]); });
+      subjects.size(), 512, [] { return 0; },
+      [&](std::size_t i) { finish(subjects[i], family_of[i]); });
 
-  // What the user asked for, worst verdict first and in order of
-  // appearance within a verdict: one stable pass per verdict value.
-  const bool filtered = !filter.peer.empty() || !filter.interface.empty();
-  const std::vector<DxPeering> dx_peerings = filtered ? MatchDx(now) : std::vector<DxPeering>();
-  std::vector<char> wanted(subjects.size(), 1);
-  if (filtered)
-    for (std::size_t i = 0; i < subjects.size(); ++i) {
-      const Subject& subject = subjects[i].report.subject;
-      std::vector<std::string> also;
-      if (subject.kind == SubjectKind::kDxVif)
-        for (const auto& d : dx_peerings)
-          if (d.subject.id == subject.id) {
-            if (d.amazon) also.push_back(d.amazon->Address());
-            if (d.iface) also.push_back(d.iface->name);
-          }
-      wanted[i] = Matches(subject, filter, also);
-    }
-  r.subjects.reserve(subjects.size());
-  for (int v = static_cast<int>(Severity::kCritical); v >= static_cast<int>(Severity::kOk); --v)
-    for (std::size_t i = 0; i < subjects.size(); ++i)
-      if (wanted[i] && static_cast<int>(subjects[i].report.verdict) == v)
-        r.subjects.push_back(std::move(subjects[i].report));
+  // Worst verdict first, in order of appearance within a verdict. A healthy
+  // hub is in order already.
+  auto worse = [](const SubjectReport& a, const SubjectReport& b) { return a.verdict > b.verdict; };
+  if (!std::is_sorted(subjects.begin(), subjects.end(), worse))
+    std::stable_sort(subjects.begin(), subjects.end(), worse);
   return r;
 }
 

@@ -120,36 +120,6 @@ TEST(JsonWriter, EscapesAtEveryOffset) {
       }
 }
 
-TEST(JsonWriter, StreamedInPiecesIsTheSameText) {
-  auto write = [](JsonWriter& w) {
-    w.Open('[');
-    for (int i = 0; i < 20000; ++i) {
-      w.LineBreak(1);
-      w.Open('{');
-      w.Key("n");
-      w.Number(i);
-      w.Key("s");
-      w.String("value");
-      w.Close('}');
-    }
-    w.Close(']');
-  };
-  JsonWriter whole = JsonWriter::Spaced();
-  write(whole);
-  std::string pieces;
-  int handed = 0;
-  JsonWriter streamed = JsonWriter::Spaced();
-  streamed.StreamTo([&](std::string_view piece) {
-    pieces += piece;
-    ++handed;
-  });
-  write(streamed);
-  streamed.Finish();
-  EXPECT_GT(handed, 2);
-  EXPECT_EQ(pieces, whole.text);
-  EXPECT_TRUE(streamed.text.empty());
-}
-
 TEST(JsonWriter, NonFiniteIsNull) {
   JsonWriter w;
   w.Open('[');
