@@ -101,7 +101,7 @@ plugin::CaptureOptions CaptureFor(const Options& o) {
   bool dx = o.command == "dx" || check_all || (o.command == "check" && o.check_dx);
   bool vpn = o.command == "vpn" || check_all || (o.command == "check" && o.check_vpn);
   c.frr = dx;
-  c.sockets = c.optics = dx;  // BGP's sockets and the optics matter to DX only
+  c.neighbours = c.sockets = c.optics = dx;  // ARP, BGP's sockets and optics: DX only
   c.vici = vpn && !(o.wireguard && !o.ipsec);
   c.nftables = c.vici;
   c.xfrm = c.vici;
@@ -190,6 +190,7 @@ int ExitCodeForSources(const std::string& command, const Snapshot& s) {
 
 int Run(std::span<const char* const> args, std::ostream& out, std::ostream& err,
         const RunOptions& run) {
+  PhaseTimes times;
   Options o;
   CLI::App app{
       "edgediag: why a link that looks up does not work (AWS Direct Connect, IPsec, "
@@ -267,7 +268,7 @@ int Run(std::span<const char* const> args, std::ostream& out, std::ostream& err,
   }
   o.command = dx->parsed() ? "dx" : vpn->parsed() ? "vpn" : "check";
 
-  PhaseTimes times;
+  times.Done("arguments");
   Snapshot now;
   std::optional<Snapshot> previous;
   if (!o.from_snapshot.empty()) {

@@ -13,6 +13,7 @@ namespace edgediag::plugin {
 
 struct CaptureOptions {
   bool kernel = true;     ///< links, addresses, neighbours, routes, counters
+  bool neighbours = true;  ///< with kernel: ARP/ND (dx: the Amazon peer's)
   bool sockets = true;    ///< with kernel: BGP's TCP sockets and their MD5 keys (dx)
   bool optics = true;     ///< with kernel: optical module diagnostics (dx)
   bool wireguard = true;  ///< generic netlink WireGuard

@@ -98,7 +98,8 @@ class Names {
 // kernel has no such dump (CaptureCounters then reads /proc/sys instead).
 using RpFilters = std::optional<std::vector<nl::Netconf>>;
 
-void CaptureRtnetlink(Snapshot& s, std::chrono::milliseconds timeout, RpFilters& rp_filters) {
+void CaptureRtnetlink(Snapshot& s, std::chrono::milliseconds timeout, bool neighbours,
+                      RpFilters& rp_filters) {
   auto rtnl = nl::NetlinkSocket::Open(NETLINK_ROUTE, timeout);
   if (!rtnl) {
     s.sources[kSourceKernel] = StatusFromError(rtnl.error());
@@ -130,7 +131,9 @@ void CaptureRtnetlink(Snapshot& s, std::chrono::milliseconds timeout, RpFilters&
   } else {
     note(addrs.error());
   }
-  if (auto neighs = nl::ReadNeighs(*rtnl)) {
+  if (!neighbours) {
+    // not asked for
+  } else if (auto neighs = nl::ReadNeighs(*rtnl)) {
     s.neighbours.reserve(neighs->items.size());
     for (const auto& n : neighs->items)
       s.neighbours.push_back({name(n.ifindex), n.ifindex, n.family == AF_INET ? 4 : 6, n.dst,
@@ -273,7 +276,7 @@ void CaptureOptics(Snapshot& s, std::chrono::milliseconds timeout) {
 void CaptureKernel(Snapshot& snapshot, const CaptureOptions& options) {
   const std::chrono::milliseconds timeout(options.timeout_ms);
   RpFilters rp_filters;
-  CaptureRtnetlink(snapshot, timeout, rp_filters);
+  CaptureRtnetlink(snapshot, timeout, options.neighbours, rp_filters);
   if (options.sockets) CaptureSockets(snapshot, timeout);
   CaptureCounters(snapshot, rp_filters);
   if (options.optics) CaptureOptics(snapshot, timeout);

@@ -1,27 +1,33 @@
 // Work over many independent items on the machine's cores: the rules of a
-// report, the subjects of a 10,000-peer hub. Pure computation only.
+// report, the subjects of a 10,000-peer hub, the lines of its JSON. Pure
+// computation only (no I/O): the daemons are asked on threads of their own.
 #pragma once
 
 #include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <exception>
-#include <thread>
-#include <vector>
+#include <functional>
 
 namespace edgediag::plugin {
 
-/// Calls fn(i) for every i in [0, n), on up to four threads (the caller's
-/// among them), `chunk` items at a time; returns when all are done. The
-/// first exception thrown by fn is rethrown here, after every thread ended.
-/// Each thread first calls `setup()` (a per-thread scope, e.g.
-/// RouteIndexScope) and keeps what it returns until it ends.
+/// Runs `work` on every thread of a small pool (one fewer than the cores,
+/// at most three, made once per process) and on the caller; returns when
+/// all have returned. Called again while it runs (from `work`, or from
+/// another thread), it runs `work` on the caller alone.
+void RunOnCores(const std::function<void()>& work);
+
+/// Calls fn(i) for every i in [0, n), `chunk` items at a time, on the cores
+/// (RunOnCores); returns when all are done. The first exception thrown by
+/// fn is rethrown here. Each thread first calls `setup()` (a per-thread
+/// scope, e.g. RouteIndexScope) and keeps what it returns while it works.
 template <typename Fn, typename Setup>
 void ForEachParallel(std::size_t n, std::size_t chunk, Setup setup, Fn fn) {
   std::atomic<std::size_t> next{0};
-  std::exception_ptr failed;
   std::atomic<bool> stop{false};
-  auto work = [&] {
+  std::exception_ptr failed;
+  RunOnCores([&] {
+    if (next.load() >= n) return;  // nothing left for this thread
     [[maybe_unused]] auto scope = setup();
     for (std::size_t begin; !stop && (begin = next.fetch_add(chunk)) < n;) {
       try {
@@ -30,13 +36,7 @@ void ForEachParallel(std::size_t n, std::size_t chunk, Setup setup, Fn fn) {
         if (!stop.exchange(true)) failed = std::current_exception();
       }
     }
-  };
-  std::size_t chunks = (n + chunk - 1) / chunk;
-  std::size_t threads = std::min<std::size_t>({std::thread::hardware_concurrency(), 4, chunks});
-  std::vector<std::thread> pool;
-  for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
+  });
   if (failed) std::rethrow_exception(failed);
 }
 

@@ -117,6 +117,9 @@ class RouteIndex {
   /// True when some route through `dev`, in any table, contains `p` or
   /// lies inside it.
   bool RoutesInto(const Prefix& p, std::string_view dev) const;
+  /// The routes through `dev` that forward, in any table: for many
+  /// RoutesInto questions about one device, ask its trie (AnyOverlapping).
+  const PrefixTrie& RoutesVia(std::string_view dev) const { return Via(dev); }
   /// True when some route, in any table, goes through `dev`.
   bool AnyRouteVia(std::string_view dev) const;
 

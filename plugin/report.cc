@@ -175,6 +175,7 @@ Report BuildReport(const std::string& command, std::span<const Family> families,
   std::array<std::unordered_map<std::string_view, std::vector<std::size_t>>, kSubjectKinds> of;
   for (std::size_t i = 0; i < found.size(); ++i)
     of[static_cast<std::size_t>(found[i].subject.kind)][found[i].subject.id].push_back(i);
+  std::vector<char> taken(found.size(), 0);
   auto collect = [&](SubjectReport& sr) {
     auto& by_id = of[static_cast<std::size_t>(sr.subject.kind)];
     if (by_id.empty()) return;
@@ -186,16 +187,15 @@ Report BuildReport(const std::string& command, std::span<const Family> families,
       Merge(sr.subject, found[i].subject);
       found[i].subject = {};  // the SubjectReport's own is the one
       sr.findings.push_back(std::move(found[i]));
+      taken[i] = 1;
     }
   };
   for (auto& sr : subjects) collect(sr);
   // Subjects that only findings name (the router itself), in finding order.
-  for (const auto& f : found) {
-    auto& by_id = of[static_cast<std::size_t>(f.subject.kind)];
-    if (by_id.find(f.subject.id) == by_id.end()) continue;  // collected
-    Family family = FamilyOf(f.subject.kind);
-    subjects.push_back(SubjectReport{.subject = f.subject});
-    family_of.push_back(family);
+  for (std::size_t i = 0; i < found.size(); ++i) {
+    if (taken[i]) continue;
+    family_of.push_back(FamilyOf(found[i].subject.kind));
+    subjects.push_back(SubjectReport{.subject = found[i].subject});
     collect(subjects.back());
   }
 

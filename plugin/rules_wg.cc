@@ -526,6 +526,10 @@ std::vector<Finding> CheckWgAllowedIpsOverlap(const Snapshot& s, const Snapshot*
     };
     std::vector<Entry> entries;
     PrefixTrie trie;
+    std::size_t n = 0;
+    for (const auto& p : w.peers) n += p.allowed_ips.size();
+    entries.reserve(n);
+    trie.Reserve(n);
     for (std::uint32_t i = 0; i < w.peers.size(); ++i)
       for (const auto& a : w.peers[i].allowed_ips)
         if (auto p = ParsePrefix(a)) {
@@ -620,11 +624,12 @@ std::vector<Finding> CheckWgAllowedIpsUnrouted(const Snapshot& s, const Snapshot
   std::vector<Finding> out;
   for (const auto& w : s.wireguard) {
     if (AdminDown(s, w)) continue;  // its routes went with it
+    const PrefixTrie& into = routes->RoutesVia(w.name);
     for (const auto& p : w.peers) {
       std::vector<Prefix> unrouted;
       for (const auto& a : p.allowed_ips) {
         auto pre = ParsePrefix(a);
-        if (pre && !routes->RoutesInto(pre->Network(), w.name)) unrouted.push_back(pre->Network());
+        if (pre && !into.AnyOverlapping(pre->Network())) unrouted.push_back(pre->Network());
       }
       if (unrouted.empty()) continue;
       Finding f{.id = "wg.allowedips.unrouted",
