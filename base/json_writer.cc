@@ -47,15 +47,16 @@ void JsonWriter::Number(double v) {
   char buf[32];
   auto r = std::to_chars(buf, buf + sizeof(buf), v);
   std::string_view s(buf, static_cast<std::size_t>(r.ptr - buf));
-  text += s;
+  Put(s.data(), s.size());
   // Keep it a floating-point number when read back, as nlohmann writes "1.0".
-  if (s.find_first_of(".e") == std::string_view::npos) text += ".0";
+  if (s.find_first_of(".e") == std::string_view::npos) Put(".0", 2);
 }
 
 void JsonWriter::String(std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   Comma();
-  text += '"';
+  Reserve(s.size() + 2);  // the usual case: nothing to escape
+  Put('"');
   std::size_t i = 0, plain = 0;
   while (i < s.size()) {
     // Eight bytes at a time through the plain stretches.
@@ -72,28 +73,27 @@ void JsonWriter::String(std::string_view s) {
         continue;
       }
     }
-    Put(s.substr(plain, i - plain));
+    Put(s.data() + plain, i - plain);
     switch (c) {
-      case '"': text += "\\\""; break;
-      case '\\': text += "\\\\"; break;
-      case '\b': text += "\\b"; break;
-      case '\f': text += "\\f"; break;
-      case '\n': text += "\\n"; break;
-      case '\r': text += "\\r"; break;
-      case '\t': text += "\\t"; break;
+      case '"': Put("\\\"", 2); break;
+      case '\\': Put("\\\\", 2); break;
+      case '\b': Put("\\b", 2); break;
+      case '\f': Put("\\f", 2); break;
+      case '\n': Put("\\n", 2); break;
+      case '\r': Put("\\r", 2); break;
+      case '\t': Put("\\t", 2); break;
       default:
         if (c < 0x20) {
-          text += "\\u00";
-          text += kHex[c >> 4];
-          text += kHex[c & 15];
+          const char esc[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
+          Put(esc, sizeof(esc));
         } else {
-          text += "\xef\xbf\xbd";  // U+FFFD for a byte that is no UTF-8
+          Put("\xef\xbf\xbd", 3);  // U+FFFD for a byte that is no UTF-8
         }
     }
     plain = ++i;
   }
-  Put(s.substr(plain));
-  text += '"';
+  Put(s.data() + plain, s.size() - plain);
+  Put('"');
 }
 
 }  // namespace edgediag

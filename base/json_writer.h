@@ -9,8 +9,10 @@
 // that is no UTF-8 becomes U+FFFD.
 #pragma once
 
+#include <algorithm>
 #include <charconv>
 #include <concepts>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -30,35 +32,50 @@ class JsonWriter {
   /// container, starts a new line indented by `spaces`.
   void LineBreak(int spaces) { break_ = spaces; }
 
+  /// Room for `n` more bytes without growing.
+  void Reserve(std::size_t n) {
+    if (buf_.size() - len_ < n) Grow(n);
+  }
   /// The text written so far.
-  std::string text;
+  std::string_view view() const { return {buf_.data(), len_}; }
+  /// The text written so far; the writer is left empty.
+  std::string Take() {
+    buf_.resize(len_);
+    len_ = 0;
+    return std::move(buf_);
+  }
+  /// Text appended as it is, outside the JSON grammar's bookkeeping.
+  void Append(std::string_view s) { Put(s.data(), s.size()); }
 
   void Open(char c) {
     Comma();
-    text += c;
+    Put(c);
     first_ = true;
   }
   void Close(char c) {
     if (break_ >= 0 && !first_) Break();
     break_ = -1;
-    text += c;
+    Put(c);
     first_ = false;
   }
   /// A key that needs no escaping (a field name).
   void Key(std::string_view k) {
     Comma();
-    text += '"';
-    Put(k);
-    text += '"';
-    text += ':';
-    if (spaced_) text += ' ';
+    char* p = Room(k.size() + 4);
+    *p++ = '"';
+    std::memcpy(p, k.data(), k.size());
+    p += k.size();
+    *p++ = '"';
+    *p++ = ':';
+    if (spaced_) *p++ = ' ';
+    len_ = static_cast<std::size_t>(p - buf_.data());
     after_key_ = true;
   }
   /// A key that may need escaping (from a map).
   void MapKey(std::string_view k) {
     String(k);
-    text += ':';
-    if (spaced_) text += ' ';
+    Put(':');
+    if (spaced_) Put(' ');
     after_key_ = true;
   }
   void Null() { Raw("null"); }
@@ -66,14 +83,13 @@ class JsonWriter {
   /// A value already in JSON (compact).
   void Raw(std::string_view v) {
     Comma();
-    Put(v);
+    Put(v.data(), v.size());
   }
   template <std::integral T>
   void Number(T v) {
     Comma();
-    char buf[24];
-    auto r = std::to_chars(buf, buf + sizeof(buf), v);
-    text.append(buf, r.ptr);
+    char* p = Room(24);
+    len_ = static_cast<std::size_t>(std::to_chars(p, p + 24, v).ptr - buf_.data());
   }
   /// As nlohmann writes it: 1.0 stays a float, NaN and infinities are null.
   void Number(double v);
@@ -87,20 +103,40 @@ class JsonWriter {
       after_key_ = false;
       return;
     }
-    if (!first_) text += ',';
+    if (!first_) Put(',');
     if (break_ >= 0)
       Break();
     else if (spaced_ && !first_)
-      text += ' ';
+      Put(' ');
     first_ = false;
   }
   void Break() {
-    text += '\n';
-    text.append(static_cast<std::size_t>(break_), ' ');
+    char* p = Room(static_cast<std::size_t>(break_) + 1);
+    *p++ = '\n';
+    std::memset(p, ' ', static_cast<std::size_t>(break_));
+    len_ += static_cast<std::size_t>(break_) + 1;
     break_ = -1;
   }
-  void Put(std::string_view s) { text.append(s); }
 
+  // The text lives in buf_[0, len_); buf_ beyond is room already made, so
+  // that writing a byte is a store, not a std::string append (a report of
+  // 10,000 peers is millions of small pieces).
+  char* Room(std::size_t n) {
+    if (buf_.size() - len_ < n) Grow(n);
+    return buf_.data() + len_;
+  }
+  void Grow(std::size_t n) { buf_.resize(std::max(2 * buf_.size(), len_ + n + 256)); }
+  void Put(char c) {
+    *Room(1) = c;
+    ++len_;
+  }
+  void Put(const char* p, std::size_t n) {
+    std::memcpy(Room(n), p, n);
+    len_ += n;
+  }
+
+  std::string buf_;
+  std::size_t len_ = 0;
   bool spaced_ = false;
   int break_ = -1;  ///< LineBreak's indentation, pending
   bool first_ = true;  ///< nothing written yet in the current container

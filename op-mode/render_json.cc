@@ -70,13 +70,13 @@ std::string SubjectLines(std::span<const plugin::SubjectReport> subjects, bool f
         room += 48 + e.what.size() + e.observed.size() + e.expected.size();
     }
   }
-  w.text.reserve(room + room / 16);
+  w.Reserve(room + room / 16);
   w.Open('[');
   for (const auto& sr : subjects) {
     w.LineBreak(2);
     WriteSubject(w, sr);
   }
-  std::string text = std::move(w.text);
+  std::string text = w.Take();
   text[0] = ',';  // the '[' of this piece's own array
   if (first_in_array) text.erase(0, 1);
   return text;
@@ -107,8 +107,7 @@ void RenderJson(const plugin::Report& report, std::ostream& out) {
   w.LineBreak(1);
   w.Key("subjects");
   w.Raw("[");
-  put(w.text);
-  w.text.clear();
+  put(w.Take());
 
   // Four pieces of 512 subjects at a time: made in parallel, written in
   // order, in the same memory for the next four.
@@ -127,7 +126,7 @@ void RenderJson(const plugin::Report& report, std::ostream& out) {
     for (const auto& p : pieces) put(p);
   }
 
-  w.text += all.empty() ? "]" : "\n ]";
+  w.Append(all.empty() ? "]" : "\n ]");
   w.LineBreak(1);
   w.Key("summary");
   w.Open('{');
@@ -144,8 +143,8 @@ void RenderJson(const plugin::Report& report, std::ostream& out) {
     w.Close(']');
   }
   w.Close('}');
-  w.text += '\n';
-  put(w.text);
+  w.Append("\n");
+  put(w.view());
 }
 
 std::string RenderJson(const plugin::Report& report) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <functional>
 #include <optional>
 #include <tuple>
 #include <unordered_map>
@@ -156,22 +157,31 @@ Report BuildReport(const std::string& command, std::span<const Family> families,
   r.taken_at = now.taken_at;
   r.sources = now.sources;
 
+  // While the rules run, the subjects of each family are listed and the
+  // WireGuard peers indexed for their ok findings: tasks beside the rules.
+  std::vector<std::vector<Subject>> listed(families.size());
+  std::optional<WireguardLookup> wg_lookup;
+  std::vector<std::function<void()>> beside;
+  for (std::size_t i = 0; i < families.size(); ++i)
+    beside.push_back([&, i] { listed[i] = EnumerateSubjects(families[i], now); });
+  if (std::find(families.begin(), families.end(), Family::kWireguard) != families.end())
+    beside.push_back([&] { wg_lookup.emplace(now); });
+  std::vector<Finding> found = RunRules(families, now, previous, beside);
+
   // Every subject, in order of appearance, straight into the report (a
   // hub's 100,000 peers are not copied around), with its family beside it.
   std::vector<SubjectReport>& subjects = r.subjects;
   std::vector<Family> family_of;
-  for (Family f : families) {
-    auto listed = EnumerateSubjects(f, now);
-    subjects.reserve(subjects.size() + listed.size());
-    for (auto& s : listed) {
+  for (std::size_t f = 0; f < families.size(); ++f) {
+    subjects.reserve(subjects.size() + listed[f].size());
+    for (auto& s : listed[f]) {
       subjects.push_back(SubjectReport{.subject = std::move(s)});
-      family_of.push_back(f);
+      family_of.push_back(families[f]);
     }
   }
 
   // The findings are few next to the subjects: they are what gets indexed
   // (by kind and id), and each subject collects its own, in catalogue order.
-  std::vector<Finding> found = RunRules(families, now, previous);
   std::array<std::unordered_map<std::string_view, std::vector<std::size_t>>, kSubjectKinds> of;
   for (std::size_t i = 0; i < found.size(); ++i)
     of[static_cast<std::size_t>(found[i].subject.kind)][found[i].subject.id].push_back(i);
@@ -224,9 +234,6 @@ Report BuildReport(const std::string& command, std::span<const Family> families,
 
   // Each subject is finished on its own (a hub's 10,000 wg.ok findings):
   // side by side on the cores.
-  std::optional<WireguardLookup> wg_lookup;
-  if (std::find(families.begin(), families.end(), Family::kWireguard) != families.end())
-    wg_lookup.emplace(now);
   auto finish = [&](SubjectReport& rep, Family family) {
     bool problem = std::any_of(rep.findings.begin(), rep.findings.end(), [](const Finding& f) {
       return f.severity >= Severity::kUnknown;

@@ -19,20 +19,26 @@ std::span<const Rule> AllRules() {
 }
 
 std::vector<Finding> RunRules(std::span<const Family> families, const Snapshot& now,
-                              const Snapshot* previous) {
+                              const Snapshot* previous,
+                              std::span<const std::function<void()>> also) {
   std::vector<const Rule*> todo;
   for (const auto& r : AllRules())
     if (std::find(families.begin(), families.end(), r.family) != families.end()) todo.push_back(&r);
 
   // The rules are pure and independent: on a hub with 10,000 peers they run
-  // side by side, one per core, each taking the next rule in the catalogue.
+  // side by side, one per core, each taking the next task (`also` first).
   // Several rules look up routes: the tries over the route table are built
   // once, for all of them. Findings come back in catalogue order.
   RouteIndex routes(now);
   std::vector<std::vector<Finding>> found(todo.size());
   ForEachParallel(
-      todo.size(), 1, [&] { return std::make_unique<RouteIndexScope>(routes); },
-      [&](std::size_t i) { found[i] = todo[i]->check(now, previous); });
+      also.size() + todo.size(), 1, [&] { return std::make_unique<RouteIndexScope>(routes); },
+      [&](std::size_t i) {
+        if (i < also.size())
+          also[i]();
+        else
+          found[i - also.size()] = todo[i - also.size()]->check(now, previous);
+      });
 
   std::vector<Finding> out;
   for (auto& f : found)

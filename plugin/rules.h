@@ -3,6 +3,7 @@
 // (and the previous one, for counter deltas): no I/O, no clock.
 #pragma once
 
+#include <functional>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -32,8 +33,11 @@ std::span<const Rule> DxRules();         ///< rules_dx.cc
 std::span<const Rule> IpsecRules();      ///< rules_ipsec.cc
 std::span<const Rule> WireguardRules();  ///< rules_wg.cc (and net.*)
 
-/// Runs the rules of the given families over `now`.
+/// Runs the rules of the given families over `now`, side by side on the
+/// cores; findings come back in catalogue order. `also` are more tasks to
+/// run beside them (BuildReport lists its subjects meanwhile).
 std::vector<Finding> RunRules(std::span<const Family> families, const Snapshot& now,
-                              const Snapshot* previous);
+                              const Snapshot* previous,
+                              std::span<const std::function<void()>> also = {});
 
 }  // namespace edgediag::plugin

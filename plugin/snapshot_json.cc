@@ -188,7 +188,7 @@ Result<Snapshot> SnapshotFromJson(const nlohmann::json& document) {
 Result<void> SaveSnapshot(const Snapshot& snapshot, const std::string& path) {
   JsonOut out;
   // Roughly what a snapshot takes: fewer reallocations of a large text.
-  out.text.reserve(4096 + 400 * snapshot.interfaces.size() + 200 * snapshot.routes.size() +
+  out.Reserve(4096 + 400 * snapshot.interfaces.size() + 200 * snapshot.routes.size() +
                    [&] {
                      std::size_t n = 0;
                      for (const auto& w : snapshot.wireguard) n += 200 * w.peers.size();
@@ -196,11 +196,11 @@ Result<void> SaveSnapshot(const Snapshot& snapshot, const std::string& path) {
                    }());
   WriteJson(out, snapshot);
   // The schema marker, as SnapshotToJson adds it: into the top-level object.
-  out.text.pop_back();
-  out.text += ",\"schema\":\"";
-  out.text += kSnapshotSchema;
-  out.text += "\"}\n";
-  const std::string& text = out.text;
+  std::string text = out.Take();
+  text.pop_back();
+  text += ",\"schema\":\"";
+  text += kSnapshotSchema;
+  text += "\"}\n";
   // A fresh, unpredictable name created exclusively: run as root, a fixed
   // name would follow a symlink planted beside the target.
   std::string tmp = path + ".XXXXXX";

@@ -46,7 +46,7 @@ std::string Written() {
   w.Close(']');
   w.Close(']');
   w.Close('}');
-  return w.text;
+  return w.Take();
 }
 
 ordered Expected() {
@@ -90,18 +90,18 @@ TEST(JsonWriter, SpacedWithLineBreaksWhereAsked) {
   w.LineBreak(1);  // an empty container stays "[]"
   w.Close(']');
   w.Close('}');
-  EXPECT_EQ(w.text,
+  EXPECT_EQ(w.view(),
             "{\"a\": 1,\n \"list\": [\n  {\"i\": 0, \"e\": []},\n  {\"i\": 1, \"e\": []}\n ],\n"
             " \"none\": []}");
-  EXPECT_EQ(nlohmann::json::parse(w.text).dump(),
+  EXPECT_EQ(nlohmann::json::parse(w.view()).dump(),
             R"({"a":1,"list":[{"e":[],"i":0},{"e":[],"i":1}],"none":[]})");
 }
 
 TEST(JsonWriter, NotUtf8BecomesReplacementCharacter) {
   JsonWriter w;
   w.String(std::string("a\xff" "b\xc3", 4));
-  EXPECT_EQ(w.text, "\"a\xef\xbf\xbd" "b\xef\xbf\xbd\"");
-  EXPECT_FALSE(nlohmann::json::parse(w.text, nullptr, false).is_discarded());
+  EXPECT_EQ(w.view(), "\"a\xef\xbf\xbd" "b\xef\xbf\xbd\"");
+  EXPECT_FALSE(nlohmann::json::parse(w.view(), nullptr, false).is_discarded());
 }
 
 // The eight-bytes-at-a-time scan must still stop at every byte that needs
@@ -114,7 +114,7 @@ TEST(JsonWriter, EscapesAtEveryOffset) {
         v.insert(at, special);
         JsonWriter w;
         w.String(v);
-        ASSERT_EQ(w.text, nlohmann::json(v).dump(-1, ' ', false,
+        ASSERT_EQ(w.view(), nlohmann::json(v).dump(-1, ' ', false,
                                                  nlohmann::json::error_handler_t::replace))
             << "len " << len << " at " << at;
       }
@@ -126,7 +126,7 @@ TEST(JsonWriter, NonFiniteIsNull) {
   w.Number(std::numeric_limits<double>::infinity());
   w.Number(std::numeric_limits<double>::quiet_NaN());
   w.Close(']');
-  EXPECT_EQ(w.text, "[null,null]");
+  EXPECT_EQ(w.view(), "[null,null]");
 }
 
 }  // namespace
