@@ -92,5 +92,15 @@ TEST(SnapshotJson, TheKeyNeverReachesTheDocument) {
   EXPECT_EQ(text.find(testing::kTestKey), std::string::npos);
 }
 
+// SourceStateName spells each state as the snapshot's JSON does.
+TEST(SnapshotJson, SourceStateNamesAreTheJsonNames) {
+  for (auto st : {SourceState::kNotCollected, SourceState::kOk, SourceState::kUnavailable,
+                  SourceState::kPermissionDenied}) {
+    Snapshot s;
+    s.sources["x"] = {st, ""};
+    EXPECT_EQ(SourceStateName(st), SnapshotToJson(s)["sources"]["x"]["state"].get<std::string>());
+  }
+}
+
 }  // namespace
 }  // namespace edgediag::plugin
