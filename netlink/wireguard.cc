@@ -10,7 +10,6 @@
 #include <array>
 #include <charconv>
 #include <cstring>
-#include <unordered_map>
 
 namespace edgediag::netlink {
 namespace {
@@ -79,21 +78,13 @@ void DecodeAllowedIps(const nlattr* list, WgPeerInfo& peer, Warnings& w) {
   if (!whole) ++w.count;
 }
 
-// A peer's public key, raw: the key of the index below. Public, not secret.
+// A peer's public key, raw: to tell a peer continued from the previous
+// message (its allowed IPs did not fit) from the next peer. Public, not secret.
 using RawKey = std::array<unsigned char, kKeyLen>;
 
-struct RawKeyHash {
-  std::size_t operator()(const RawKey& k) const noexcept {
-    // Curve25519 public keys are uniformly distributed: their first bytes
-    // are as good a hash as any.
-    std::size_t h;
-    std::memcpy(&h, k.data(), sizeof(h));
-    return h;
-  }
-};
-
 struct DeviceState {
-  std::unordered_map<RawKey, std::size_t, RawKeyHash> peer_index;  // -> peers[i]
+  RawKey last_key{};
+  bool any = false;
 };
 
 void DecodePeer(const nlattr* nest, WgDevice& dev, DeviceState& st, Warnings& w) {
@@ -107,12 +98,16 @@ void DecodePeer(const nlattr* nest, WgDevice& dev, DeviceState& st, Warnings& w)
   Bytes key = Payload(pk);
   RawKey raw;
   std::memcpy(raw.data(), key.data(), kKeyLen);
-  auto [it, fresh] = st.peer_index.try_emplace(raw, dev.peers.size());
-  if (fresh) {
+  // The kernel continues a split peer at the start of the next message, and
+  // only there (wg(8) merges the same way): a key other than the last one
+  // is a new peer.
+  if (!st.any || raw != st.last_key) {
     dev.peers.emplace_back();
     dev.peers.back().public_key = Base64(key);
+    st.last_key = raw;
+    st.any = true;
   }
-  WgPeerInfo& peer = dev.peers[it->second];
+  WgPeerInfo& peer = dev.peers.back();
   // Later parts of a split peer carry only the key and more allowed IPs:
   // set only what this part has.
   if (const nlattr* psk = t[WGPEER_A_PRESHARED_KEY]) {
@@ -199,7 +194,6 @@ Result<Decoded<WgDevice>> DecodeWgDevices(Bytes messages) {
         // with its key, counters, endpoint and one allowed IP.
         std::size_t guess = messages.size() / 160;
         out.items.back().peers.reserve(guess);
-        states.back().peer_index.reserve(guess);
       }
     }
     WgDevice& dev = out.items.back();
