@@ -189,6 +189,10 @@ TEST(MessageBufferTest, ReceiveInPlaceAppendAndMove) {
   EXPECT_TRUE(m.bytes().empty());  // NOLINT(bugprone-use-after-move): moved-from is empty
   moved.Wipe();
   EXPECT_TRUE(moved.bytes().empty());
+  // What held the messages reads as zero now (the same mapping, reused).
+  std::span<std::byte> again = moved.Tail(16 + 100000);
+  EXPECT_EQ(again[7], std::byte{0});
+  EXPECT_EQ(again[16 + 99999], std::byte{0});
 }
 
 // Random and mutated input: every decoder must return (an error or a value)
