@@ -241,6 +241,33 @@ Result<void> SaveSnapshot(const Snapshot& snapshot, const std::string& path) {
   return {};
 }
 
+namespace {
+
+// The path (JSON Pointer) of the first number of `in` that does not come
+// back as it went in: nlohmann converts a number to a field's type with a
+// plain cast (70000 into a 16-bit port is 4464, -1 a huge counter, 1500.5
+// an MTU of 1500). Keys the snapshot does not have are not looked at.
+std::optional<std::string> FirstNumberChanged(const nlohmann::json& in, const nlohmann::json& out,
+                                              const std::string& path) {
+  if (in.is_number()) {
+    if (!out.is_number() || in != out) return path;
+    return std::nullopt;
+  }
+  if (in.is_object() && out.is_object()) {
+    for (const auto& [k, v] : in.items()) {
+      auto it = out.find(k);
+      if (it == out.end()) continue;
+      if (auto p = FirstNumberChanged(v, *it, path + "/" + k)) return p;
+    }
+  } else if (in.is_array() && out.is_array() && in.size() == out.size()) {
+    for (std::size_t i = 0; i < in.size(); ++i)
+      if (auto p = FirstNumberChanged(in[i], out[i], path + "/" + std::to_string(i))) return p;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 Result<Snapshot> LoadSnapshot(const std::string& path) {
   // The whole file at once: nlohmann parses a buffer much faster than a stream.
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -267,6 +294,12 @@ Result<Snapshot> LoadSnapshot(const std::string& path) {
     return MakeError(Error::Code::kInvalidInput, path + ": not valid JSON");
   auto s = SnapshotFromJson(doc);
   if (!s) return MakeError(s.error().code, path + ": " + s.error().what);
+  // A snapshot comes from anywhere (a bug report, a hand edit): a number
+  // that does not fit its field is refused, not silently wrapped.
+  if (auto where = FirstNumberChanged(doc, SnapshotToJson(*s), ""))
+    return MakeError(Error::Code::kInvalidInput,
+                     path + ": " + *where + ": " + doc.at(nlohmann::json::json_pointer(*where)).dump() +
+                         " is out of range for that field");
   return s;
 }
 

@@ -50,6 +50,10 @@ grep -q '^edgediag: .*bad-vlan.json: dxvif-bad1: field "vlan": 5000 is out of ra
   bad "malformed VIF message: $(cat "$tmp/err")"
 grep -q '"id": "dxvif-bad1"' "$tmp/out" && bad "the rejected VIF reached the report" || ok
 expect_rc 65 "not a snapshot" dx --from-snapshot "$data/bad-vlan.json"
+sed '0,/"mtu": 1500/s//"mtu": 70000000000/' "$examples/dx-vlan-mismatch.json" >"$tmp/big-mtu.json"
+expect_rc 65 "a number out of range" dx --from-snapshot "$tmp/big-mtu.json"
+grep -q '^edgediag: .*big-mtu.json: /interfaces/[0-9]*/mtu: 70000000000 is out of range for that field$' \
+  "$tmp/err" && ok || bad "out-of-range message: $(cat "$tmp/err")"
 expect_rc 69 "missing snapshot" dx --from-snapshot /nonexistent/snap.json
 
 # A saved snapshot diagnoses exactly as the original.

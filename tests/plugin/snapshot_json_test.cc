@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
 
 #include "tests/support/dx_fixture.h"
@@ -61,6 +63,47 @@ TEST(SnapshotJson, RoundTripThroughAFileIsLossless) {
   auto back = LoadSnapshot(path);
   ASSERT_TRUE(back.ok()) << back.error().what;
   EXPECT_EQ(*back, s);
+  unlink(path.c_str());
+}
+
+// A number that does not fit its field is refused with its path, not cast.
+TEST(SnapshotJson, ANumberOutOfRangeIsNamed) {
+  std::string path = ::testing::TempDir() + "/snap-range-" + std::to_string(getpid()) + ".json";
+  struct Case {
+    std::function<void(nlohmann::json&)> edit;
+    std::string error;
+  };
+  const Case cases[] = {
+      {[](nlohmann::json& j) { j["interfaces"][0]["mtu"] = 70000000000; },
+       "/interfaces/0/mtu: 70000000000 is out of range for that field"},
+      {[](nlohmann::json& j) { j["interfaces"][0]["vlan_id"] = -5; },
+       "/interfaces/0/vlan_id: -5 is out of range for that field"},
+      {[](nlohmann::json& j) { j["wireguard"][0]["listen_port"] = 65536; },
+       "/wireguard/0/listen_port: 65536 is out of range for that field"},
+      {[](nlohmann::json& j) { j["interfaces"][0]["mtu"] = 1500.5; },
+       "/interfaces/0/mtu: 1500.5 is out of range for that field"},
+  };
+  for (const auto& c : cases) {
+    nlohmann::json j = SnapshotToJson(Everything());
+    c.edit(j);
+    {
+      std::ofstream f(path);
+      f << j.dump();
+    }
+    auto r = LoadSnapshot(path);
+    ASSERT_FALSE(r.ok()) << c.error;
+    EXPECT_EQ(r.error().code, Error::Code::kInvalidInput);
+    EXPECT_EQ(r.error().what, path + ": " + c.error);
+  }
+  // In range, and keys the snapshot does not know, load.
+  nlohmann::json j = SnapshotToJson(Everything());
+  j["interfaces"][0]["mtu"] = 9001;
+  j["from_a_newer_version"] = {{"n", 1e30}};
+  {
+    std::ofstream f(path);
+    f << j.dump();
+  }
+  EXPECT_TRUE(LoadSnapshot(path).ok());
   unlink(path.c_str());
 }
 
