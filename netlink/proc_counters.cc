@@ -1,13 +1,10 @@
 #include "netlink/proc_counters.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <charconv>
-#include <cstring>
 #include <vector>
+
+#include "base/read_file.h"
 
 namespace edgediag::netlink {
 namespace {
@@ -113,30 +110,7 @@ Result<int> ParseSysctlInt(std::string_view text) {
 
 int EffectiveRpFilter(int all, int interface) { return std::max(all, interface); }
 
-Result<std::string> ReadSmallFile(const std::string& path) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return MakeError(CodeFromErrno(errno), "cannot read " + path + ": " + std::strerror(errno));
-  std::string out;
-  char buf[16384];
-  for (;;) {
-    ssize_t n = read(fd, buf, sizeof(buf));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int err = errno;
-      close(fd);
-      return MakeError(CodeFromErrno(err), "cannot read " + path + ": " + std::strerror(err));
-    }
-    if (n == 0) break;
-    out.append(buf, static_cast<std::size_t>(n));
-    if (out.size() > (4u << 20)) {
-      close(fd);
-      return MakeError(Error::Code::kInvalidInput, path + ": larger than 4 MiB");
-    }
-  }
-  close(fd);
-  return out;
-}
+Result<std::string> ReadSmallFile(const std::string& path) { return ReadFile(path, 4u << 20); }
 
 Result<std::map<std::string, CounterMap>> ReadNetstat(const std::string& path) {
   auto text = ReadSmallFile(path);
