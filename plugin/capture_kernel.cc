@@ -131,15 +131,15 @@ void CaptureRtnetlink(Snapshot& s, std::chrono::milliseconds timeout, bool neigh
   } else {
     note(addrs.error());
   }
-  if (!neighbours) {
-    // not asked for
-  } else if (auto neighs = nl::ReadNeighs(*rtnl)) {
-    s.neighbours.reserve(neighs->items.size());
-    for (const auto& n : neighs->items)
-      s.neighbours.push_back({name(n.ifindex), n.ifindex, n.family == AF_INET ? 4 : 6, n.dst,
-                              n.lladdr, nl::NudStateName(n.ndm_state)});
-  } else {
-    note(neighs.error());
+  if (neighbours) {
+    if (auto neighs = nl::ReadNeighs(*rtnl)) {
+      s.neighbours.reserve(neighs->items.size());
+      for (const auto& n : neighs->items)
+        s.neighbours.push_back({name(n.ifindex), n.ifindex, n.family == AF_INET ? 4 : 6, n.dst,
+                                n.lladdr, nl::NudStateName(n.ndm_state)});
+    } else {
+      note(neighs.error());
+    }
   }
   if (auto routes = nl::ReadRoutes(*rtnl)) {
     s.routes.reserve(routes->items.size());

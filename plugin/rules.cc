@@ -4,7 +4,6 @@
 #include <memory>
 
 #include "plugin/parallel.h"
-
 #include "plugin/prefix_trie.h"
 
 namespace edgediag::plugin {
