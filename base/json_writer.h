@@ -5,8 +5,9 @@
 //
 // Two layouts: compact, as nlohmann's dump() prints; or spaced, with ", "
 // and ": " and line breaks where the caller asks for them (LineBreak).
-// Strings are escaped as nlohmann escapes them (ensure_ascii off); a byte
-// that is no UTF-8 becomes U+FFFD.
+// Strings are escaped as nlohmann escapes them (ensure_ascii off); each byte
+// that is not part of valid UTF-8 becomes U+FFFD (nlohmann's dump would
+// throw, or with its "replace" handler write one per broken sequence).
 #pragma once
 
 #include <algorithm>

@@ -13,6 +13,10 @@ Result<std::string> ReadFile(const std::string& path, std::size_t max_bytes) {
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     return MakeError(CodeFromErrno(errno), "cannot read " + path + ": " + std::strerror(errno));
+  struct Closer {
+    int fd;
+    ~Closer() { close(fd); }
+  } closer{fd};
   std::string out;
   // Regular files say their size (a snapshot can be tens of MB); /proc
   // files say 0 and are read until the end.
@@ -25,18 +29,15 @@ Result<std::string> ReadFile(const std::string& path, std::size_t max_bytes) {
     if (n < 0) {
       if (errno == EINTR) continue;
       int err = errno;
-      close(fd);
       return MakeError(CodeFromErrno(err), "cannot read " + path + ": " + std::strerror(err));
     }
     if (n == 0) break;
     out.append(buf, static_cast<std::size_t>(n));
     if (out.size() > max_bytes) {
-      close(fd);
       return MakeError(Error::Code::kInvalidInput,
                        path + ": larger than " + std::to_string(max_bytes >> 20) + " MiB");
     }
   }
-  close(fd);
   return out;
 }
 

@@ -38,6 +38,7 @@ MessageBuffer::MessageBuffer(MessageBuffer&& other) noexcept
 
 MessageBuffer& MessageBuffer::operator=(MessageBuffer&& other) noexcept {
   if (this == &other) return *this;
+  Wipe();
   if (data_) munmap(data_, capacity_);
   data_ = std::exchange(other.data_, nullptr);
   size_ = std::exchange(other.size_, 0);
@@ -46,9 +47,8 @@ MessageBuffer& MessageBuffer::operator=(MessageBuffer&& other) noexcept {
   return *this;
 }
 
-// munmap hands the pages back to the kernel, which zeroes a page before it
-// maps it anywhere again: nothing of the messages stays in the process.
 MessageBuffer::~MessageBuffer() {
+  Wipe();
   if (data_) munmap(data_, capacity_);
 }
 
@@ -89,13 +89,10 @@ void MessageBuffer::Append(std::span<const std::byte> more) {
 }
 
 void MessageBuffer::Wipe() {
-  // The written pages go back to the kernel (read again, they are zero):
-  // cheaper than writing zeroes over megabytes of a 10,000-peer dump.
-  if (dirty_) {
-    const std::size_t page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
-    if (madvise(data_, (dirty_ + page - 1) / page * page, MADV_DONTNEED) != 0)
-      explicit_bzero(data_, dirty_);
-  }
+  // Zeroed here, not only handed back: the kernel zeroes a freed page when
+  // it next hands it out, not when it gets it back, and key material must
+  // not wait in free memory meanwhile.
+  if (dirty_) explicit_bzero(data_, dirty_);
   size_ = dirty_ = 0;
 }
 

@@ -16,12 +16,11 @@ struct mnl_socket;
 
 namespace edgediag::netlink {
 
-/// A buffer of netlink messages that leaves nothing behind when it dies:
-/// dumps may hold key material (INET_DIAG_MD5SIG, WireGuard private keys). Replies are
+/// A buffer of netlink messages that wipes itself when it dies: dumps may
+/// hold key material (INET_DIAG_MD5SIG, WireGuard private keys). Replies are
 /// received straight into it (Tail, Written, Commit): no copy per message.
-/// Its memory is a mapping of its own that grows with mremap(2) (a 10,000-
-/// peer dump is neither copied as it grows nor left behind in old copies)
-/// and whose pages go back to the kernel when it is wiped or dies.
+/// Its memory is a mapping of its own that grows with mremap(2): a 10,000-
+/// peer dump is neither copied as it grows nor left behind in old copies.
 class MessageBuffer {
  public:
   MessageBuffer() = default;
@@ -35,8 +34,7 @@ class MessageBuffer {
   std::span<const std::byte> bytes() const { return {data_, size_}; }
   /// Appends one message, padded to NLMSG_ALIGNTO.
   void Append(std::span<const std::byte> more);
-  /// Empties the buffer; the pages that held messages go back to the
-  /// kernel (they read as zero if touched again).
+  /// Zeroes and empties the buffer.
   void Wipe();
 
   /// At least `n` writable bytes after the messages (4-byte aligned), valid

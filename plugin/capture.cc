@@ -4,7 +4,10 @@
 
 #include <chrono>
 #include <ctime>
+#include <exception>
+#include <system_error>
 #include <thread>
+#include <vector>
 
 #include "base/key_print.h"
 
@@ -39,19 +42,43 @@ Snapshot Capture(const CaptureOptions& options) {
   // The daemons answer slowest (vtysh, charon, nft): ask them on their own
   // threads while the kernel is read, each into its own part. WireGuard
   // too: a hub's 10,000 peers take as long to dump as the route table.
+  // What fails on a thread (out of memory) is that source's status, and a
+  // thread that cannot be made runs its source here instead.
   Snapshot frr, vici, nft, wg;
   frr.key_salt = vici.key_salt = nft.key_salt = wg.key_salt = s.key_salt;
-  std::thread frr_thread, vici_thread, nft_thread, wg_thread;
-  if (options.frr) frr_thread = std::thread([&] { CaptureFrr(frr, options); });
-  if (options.vici) vici_thread = std::thread([&] { CaptureIpsec(vici, options); });
-  if (options.nftables) nft_thread = std::thread([&] { CaptureNftables(nft, options); });
-  if (options.wireguard) wg_thread = std::thread([&] { CaptureWireguard(wg, options); });
+  std::vector<std::thread> threads;
+  struct Joiner {
+    std::vector<std::thread>& threads;
+    ~Joiner() {
+      for (auto& t : threads)
+        if (t.joinable()) t.join();
+    }
+  } joiner{threads};
+  auto aside = [&](bool wanted, const char* source, Snapshot& part,
+                   void (*capture)(Snapshot&, const CaptureOptions&)) {
+    if (!wanted) return;
+    auto run = [&part, &options, source, capture] {
+      try {
+        capture(part, options);
+      } catch (const std::exception& e) {
+        part.sources[source] = {SourceState::kUnavailable, std::string("failed: ") + e.what()};
+      }
+    };
+    try {
+      threads.emplace_back(run);
+    } catch (const std::system_error&) {
+      run();
+    }
+  };
+  aside(options.frr, kSourceFrr, frr, CaptureFrr);
+  aside(options.vici, kSourceVici, vici, CaptureIpsec);
+  aside(options.nftables, kSourceNftables, nft, CaptureNftables);
+  aside(options.wireguard, kSourceWireguard, wg, CaptureWireguard);
 
   if (options.kernel) CaptureKernel(s, options);
   if (options.xfrm) CaptureXfrm(s, options);
 
-  for (auto* t : {&frr_thread, &vici_thread, &nft_thread, &wg_thread})
-    if (t->joinable()) t->join();
+  for (auto& t : threads) t.join();
   s.bgp_neighbors = std::move(frr.bgp_neighbors);
   s.ipsec_connections = std::move(vici.ipsec_connections);
   s.ike_sas = std::move(vici.ike_sas);

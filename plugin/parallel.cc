@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <exception>
 #include <mutex>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -17,7 +18,12 @@ class Pool {
   Pool() {
     unsigned cores = std::thread::hardware_concurrency();
     unsigned helpers = cores > 1 ? std::min(cores - 1, 3u) : 0;
-    for (unsigned i = 0; i < helpers; ++i) threads_.emplace_back([this] { Serve(); });
+    // A thread that cannot be made (a pids or process limit) leaves fewer
+    // helpers; with none, the work runs on the caller alone.
+    try {
+      for (unsigned i = 0; i < helpers; ++i) threads_.emplace_back([this] { Serve(); });
+    } catch (const std::system_error&) {
+    }
   }
   ~Pool() {
     {
@@ -30,8 +36,9 @@ class Pool {
 
   /// False when the pool is busy (a nested or concurrent call).
   bool Run(const std::function<void()>& work) {
+    if (in_pool || threads_.empty()) return false;  // before the lock this thread may hold
     std::unique_lock run(run_mutex_, std::try_to_lock);
-    if (!run.owns_lock() || in_pool) return false;
+    if (!run.owns_lock()) return false;
     {
       std::lock_guard lock(mutex_);
       job_ = &work;

@@ -85,7 +85,8 @@ class PrefixTrie {
   static std::uint64_t LoadBig64(const std::uint8_t* p) {
     std::uint64_t v;
     std::memcpy(&v, p, sizeof(v));
-    return __builtin_bswap64(v);
+    if constexpr (std::endian::native == std::endian::little) v = __builtin_bswap64(v);
+    return v;
   }
   int Root(int family) const { return family == 4 ? root_[0] : family == 6 ? root_[1] : -1; }
   int NewNode(const std::array<std::uint8_t, 16>& bits, int len);

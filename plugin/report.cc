@@ -233,7 +233,11 @@ Report BuildReport(const std::string& command, std::span<const Family> families,
   }
 
   // Each subject is finished on its own (a hub's 10,000 wg.ok findings):
-  // side by side on the cores.
+  // side by side on the cores. A WireGuard subject only a finding named
+  // (vpn --ipsec runs net.* rules) needs the peer index too.
+  if (!wg_lookup && std::find(family_of.begin(), family_of.end(), Family::kWireguard) !=
+                        family_of.end())
+    wg_lookup.emplace(now);
   auto finish = [&](SubjectReport& rep, Family family) {
     bool problem = std::any_of(rep.findings.begin(), rep.findings.end(), [](const Finding& f) {
       return f.severity >= Severity::kUnknown;

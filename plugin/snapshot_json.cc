@@ -244,21 +244,37 @@ Result<void> SaveSnapshot(const Snapshot& snapshot, const std::string& path) {
 
 namespace {
 
-// The path (JSON Pointer) of the first number of `in` that does not come
-// back as it went in: nlohmann converts a number to a field's type with a
-// plain cast (70000 into a 16-bit port is 4464, -1 a huge counter, 1500.5
-// an MTU of 1500). Keys the snapshot does not have are not looked at.
-std::optional<std::string> FirstNumberChanged(const nlohmann::json& in, const nlohmann::json& out,
-                                              const std::string& path) {
+struct ChangedNumber {
+  std::string path;   ///< a JSON Pointer
+  std::string value;  ///< as the file has it
+};
+
+bool Negative(const nlohmann::json& j) {
+  if (j.is_number_unsigned()) return false;
+  if (j.is_number_integer()) return j.get<std::int64_t>() < 0;
+  return j.is_number_float() && j.get<double>() < 0;
+}
+
+// The first number of `in` that does not come back as it went in: nlohmann
+// converts a number to a field's type with a plain cast (70000 into a
+// 16-bit port is 4464, -1 a huge counter, 1500.5 an MTU of 1500). Its own
+// == casts too (-1 equals 2^64-1), so the signs are compared as well. Keys
+// the snapshot does not have are not looked at.
+std::optional<ChangedNumber> FirstNumberChanged(const nlohmann::json& in,
+                                                const nlohmann::json& out,
+                                                const std::string& path) {
   if (in.is_number()) {
-    if (!out.is_number() || in != out) return path;
+    if (!out.is_number() || in != out || Negative(in) != Negative(out))
+      return ChangedNumber{path.empty() ? "/" : path, in.dump()};
     return std::nullopt;
   }
   if (in.is_object() && out.is_object()) {
     for (const auto& [k, v] : in.items()) {
       auto it = out.find(k);
       if (it == out.end()) continue;
-      if (auto p = FirstNumberChanged(v, *it, path + "/" + k)) return p;
+      std::string token;  // RFC 6901: "~" is "~0", "/" is "~1"
+      for (char c : k) token += c == '~' ? "~0" : c == '/' ? "~1" : std::string(1, c);
+      if (auto p = FirstNumberChanged(v, *it, path + "/" + token)) return p;
     }
   } else if (in.is_array() && out.is_array() && in.size() == out.size()) {
     for (std::size_t i = 0; i < in.size(); ++i)
@@ -281,10 +297,10 @@ Result<Snapshot> LoadSnapshot(const std::string& path) {
   if (!s) return MakeError(s.error().code, path + ": " + s.error().what);
   // A snapshot comes from anywhere (a bug report, a hand edit): a number
   // that does not fit its field is refused, not silently wrapped.
-  if (auto where = FirstNumberChanged(doc, SnapshotToJson(*s), ""))
-    return MakeError(Error::Code::kInvalidInput,
-                     path + ": " + *where + ": " + doc.at(nlohmann::json::json_pointer(*where)).dump() +
-                         " is out of range for that field");
+  if (auto changed = FirstNumberChanged(doc, SnapshotToJson(*s), ""))
+    return MakeError(Error::Code::kInvalidInput, path + ": " + changed->path + ": " +
+                                                     changed->value +
+                                                     " is out of range for that field");
   return s;
 }
 

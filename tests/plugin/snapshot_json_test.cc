@@ -82,6 +82,12 @@ TEST(SnapshotJson, ANumberOutOfRangeIsNamed) {
        "/wireguard/0/listen_port: 65536 is out of range for that field"},
       {[](nlohmann::json& j) { j["interfaces"][0]["mtu"] = 1500.5; },
        "/interfaces/0/mtu: 1500.5 is out of range for that field"},
+      // -1 into a 64-bit counter: nlohmann's own == says equal.
+      {[](nlohmann::json& j) { j["counters"]["tcp_ext"]["TCPMD5Failure"] = -1; },
+       "/counters/tcp_ext/TCPMD5Failure: -1 is out of range for that field"},
+      // Keys from the file are escaped in the path (RFC 6901), not looked up.
+      {[](nlohmann::json& j) { j["counters"]["tcp_ext"]["a/b~c"] = 1.5; },
+       "/counters/tcp_ext/a~1b~0c: 1.5 is out of range for that field"},
   };
   for (const auto& c : cases) {
     nlohmann::json j = SnapshotToJson(Everything());
