@@ -115,6 +115,16 @@ else
   need 15 "busybox syslogd listening on /dev/log" test -S /dev/log
 fi
 
+# --- a clean root: the host is the VM's lower layer --------------------------------
+# What edgediag writes when it runs (state, logs) must not exist yet: left on
+# the host by a run there (`edgediag check` as root writes
+# /var/lib/edgediag/state.json), it would read as this install's leftover.
+for p in /var/lib/edgediag /var/log/edgediag /etc/edgediag; do
+  if [ -e "$p" ]; then
+    setup_failed "$p exists on the host (the lab's lower layer), left by an edgediag run there: remove it"
+  fi
+done
+
 # --- what the packages hold, and what of it exists before --------------------------
 deb_paths() { dpkg-deb -c "$1" | awk '{ p = $6; sub(/^\./, "", p); sub(/\/$/, "", p); if (p != "") print p }'; }
 { deb_paths "$DEB"; deb_paths "$VYOS"; } | sort -u >"$LAB/paths"
