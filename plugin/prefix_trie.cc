@@ -128,7 +128,7 @@ const PrefixTrie& RouteIndex::All() const {
   return all_;
 }
 
-const PrefixTrie& RouteIndex::Via(std::string_view dev) const {
+const PrefixTrie& RouteIndex::RoutesVia(std::string_view dev) const {
   const auto& dsts = Dsts();
   std::lock_guard lock(by_dev_mutex_);
   auto [it, fresh] = by_dev_.try_emplace(std::string(dev));
@@ -194,11 +194,7 @@ bool RouteIndex::SomeTableRoutesVia(const Prefix& p, std::string_view dev) const
                      [&](const auto& e) { return e.first->dev == dev; });
 }
 
-bool RouteIndex::RoutesInto(const Prefix& p, std::string_view dev) const {
-  return Via(dev).AnyOverlapping(p);
-}
-
-bool RouteIndex::AnyRouteVia(std::string_view dev) const { return Via(dev).size() > 0; }
+bool RouteIndex::AnyRouteVia(std::string_view dev) const { return RoutesVia(dev).size() > 0; }
 
 namespace {
 thread_local const RouteIndex* g_scoped = nullptr;

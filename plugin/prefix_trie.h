@@ -115,12 +115,9 @@ class RouteIndex {
   /// True when, in some table, the longest-prefix route containing `p`
   /// goes through `dev`.
   bool SomeTableRoutesVia(const Prefix& p, std::string_view dev) const;
-  /// True when some route through `dev`, in any table, contains `p` or
-  /// lies inside it.
-  bool RoutesInto(const Prefix& p, std::string_view dev) const;
-  /// The routes through `dev` that forward, in any table: for many
-  /// RoutesInto questions about one device, ask its trie (AnyOverlapping).
-  const PrefixTrie& RoutesVia(std::string_view dev) const { return Via(dev); }
+  /// The routes through `dev` that forward, in any table (built on first
+  /// use): AnyOverlapping(p) says whether one contains `p` or lies inside it.
+  const PrefixTrie& RoutesVia(std::string_view dev) const;
   /// True when some route, in any table, goes through `dev`.
   bool AnyRouteVia(std::string_view dev) const;
 
@@ -131,10 +128,9 @@ class RouteIndex {
   /// table: a per-thread buffer, valid until the next call.
   const std::vector<std::pair<const Route*, int>>& TableBests(const Prefix& p) const;
   const PrefixTrie& All() const;
-  const PrefixTrie& Via(std::string_view dev) const;
 
   /// Each route's dst parsed once (nullopt where it does not parse or the
-  /// route does not forward), for All() and every Via().
+  /// route does not forward), for All() and every RoutesVia().
   const std::vector<std::optional<Prefix>>& Dsts() const;
 
   const Snapshot& s_;

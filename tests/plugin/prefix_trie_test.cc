@@ -86,8 +86,8 @@ TEST(RouteIndex, LongestPrefixPerTableAndLowestMetric) {
   EXPECT_EQ(idx.LookupAllTables(P("10.0.0.1")).size(), 2u);  // the local table does not count
   EXPECT_EQ(idx.Best(P("10.0.0.1"))->dev, "eth2");
   EXPECT_EQ(idx.Best(P("8.8.8.8"))->dev, "eth0");
-  EXPECT_TRUE(idx.RoutesInto(P("10.5.0.0/16"), "wg0"));
-  EXPECT_FALSE(idx.RoutesInto(P("11.0.0.0/8"), "wg0"));
+  EXPECT_TRUE(idx.RoutesVia("wg0").AnyOverlapping(P("10.5.0.0/16")));
+  EXPECT_FALSE(idx.RoutesVia("wg0").AnyOverlapping(P("11.0.0.0/8")));
   EXPECT_TRUE(idx.AnyRouteVia("wg0"));
   EXPECT_FALSE(idx.AnyRouteVia("vti1"));
 }
