@@ -34,9 +34,7 @@ class JsonWriter {
   void LineBreak(int spaces) { break_ = spaces; }
 
   /// Room for `n` more bytes without growing.
-  void Reserve(std::size_t n) {
-    if (buf_.size() - len_ < n) Grow(n);
-  }
+  void Reserve(std::size_t n) { Room(n); }
   /// The text written so far.
   std::string_view view() const { return {buf_.data(), len_}; }
   /// The text written so far; the writer is left empty.

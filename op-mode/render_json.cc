@@ -117,12 +117,10 @@ void RenderJson(const plugin::Report& report, std::ostream& out) {
   for (std::size_t start = 0; start < all.size(); start += kWindow) {
     auto window = all.subspan(start, std::min(kWindow, all.size() - start));
     pieces.assign((window.size() + kPiece - 1) / kPiece, {});
-    plugin::ForEachParallel(
-        pieces.size(), 1, [] { return 0; },
-        [&](std::size_t i) {
-          auto part = window.subspan(i * kPiece, std::min(kPiece, window.size() - i * kPiece));
-          pieces[i] = SubjectLines(part, start == 0 && i == 0);
-        });
+    plugin::ForEachParallel(pieces.size(), 1, [&](std::size_t i) {
+      auto part = window.subspan(i * kPiece, std::min(kPiece, window.size() - i * kPiece));
+      pieces[i] = SubjectLines(part, start == 0 && i == 0);
+    });
     for (const auto& p : pieces) put(p);
   }
 

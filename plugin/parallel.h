@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <exception>
 #include <functional>
+#include <utility>
 
 namespace edgediag::plugin {
 
@@ -38,6 +39,12 @@ void ForEachParallel(std::size_t n, std::size_t chunk, Setup setup, Fn fn) {
     }
   });
   if (failed) std::rethrow_exception(failed);
+}
+
+/// The same, with nothing to set up per thread.
+template <typename Fn>
+void ForEachParallel(std::size_t n, std::size_t chunk, Fn fn) {
+  ForEachParallel(n, chunk, [] { return 0; }, std::move(fn));
 }
 
 }  // namespace edgediag::plugin

@@ -284,9 +284,7 @@ Report BuildReport(const std::string& command, std::span<const Family> families,
     for (const auto& f : rep.findings) rep.verdict = std::max(rep.verdict, f.severity);
     if (rep.verdict == Severity::kInfo) rep.verdict = Severity::kOk;
   };
-  ForEachParallel(
-      subjects.size(), 512, [] { return 0; },
-      [&](std::size_t i) { finish(subjects[i], family_of[i]); });
+  ForEachParallel(subjects.size(), 512, [&](std::size_t i) { finish(subjects[i], family_of[i]); });
 
   // Worst verdict first, in order of appearance within a verdict. A healthy
   // hub is in order already.
