@@ -6,6 +6,7 @@
 #include "plugin/dx_rules.h"
 #include "plugin/report.h"
 #include "tests/support/dx_fixture.h"
+#include "tests/support/golden.h"
 
 namespace edgediag::plugin {
 namespace {
@@ -36,6 +37,7 @@ class DxBgpRules : public ::testing::TestWithParam<Case> {};
 TEST_P(DxBgpRules, FirstFindingNamesTheInjectedCause) {
   Snapshot s = HealthyDx();
   GetParam().fault(s);
+  testing::RecordGoldenInput(std::string("dx-bgp-") + GetParam().name, s, nullptr);
   Family dx[] = {Family::kDx};
   Report r = BuildReport("dx", dx, s, nullptr);
   ASSERT_EQ(r.subjects.size(), 1u);

@@ -7,6 +7,7 @@
 #include "plugin/dx_rules.h"
 #include "plugin/report.h"
 #include "tests/support/dx_fixture.h"
+#include "tests/support/golden.h"
 
 namespace edgediag::plugin {
 namespace {
@@ -32,6 +33,7 @@ class DxLinkRules : public ::testing::TestWithParam<Case> {};
 TEST_P(DxLinkRules, FirstFindingNamesTheInjectedCause) {
   Snapshot s = HealthyDx();
   GetParam().fault(s);
+  testing::RecordGoldenInput(std::string("dx-link-") + GetParam().name, s, nullptr);
   Report r = Diagnose(s);
   ASSERT_EQ(r.subjects.size(), 1u);
   ASSERT_FALSE(r.subjects[0].findings.empty());

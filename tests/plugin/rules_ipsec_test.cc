@@ -9,6 +9,7 @@
 #include "plugin/report.h"
 #include "plugin/vpn_rules.h"
 #include "tests/support/vpn_fixture.h"
+#include "tests/support/golden.h"
 
 namespace edgediag::plugin {
 namespace {
@@ -54,6 +55,7 @@ TEST_P(IpsecRulesTest, FirstFindingNamesTheInjectedCause) {
     pc.bytes_in -= 42000, pc.bytes_out -= 60000, pc.packets_in -= 50, pc.packets_out -= 55;
   }
   c.fault(now, prev);
+  testing::RecordGoldenInput(std::string("ipsec-") + c.name, now, c.with_previous ? &prev : nullptr);
   Report r = Diagnose(now, c.with_previous ? &prev : nullptr);
   const SubjectReport* s = FindSubject(r, c.subject);
   ASSERT_NE(s, nullptr) << "no subject " << c.subject;

@@ -14,6 +14,7 @@
 #include "plugin/report.h"
 #include "plugin/vpn_rules.h"
 #include "tests/support/vpn_fixture.h"
+#include "tests/support/golden.h"
 
 namespace edgediag::plugin {
 namespace {
@@ -70,6 +71,7 @@ TEST_P(WireguardRulesTest, FirstFindingNamesTheInjectedCause) {
   const Case& c = GetParam();
   Snapshot now = HealthyWireguard(), prev = PreviousWireguard();
   c.fault(now, prev);
+  testing::RecordGoldenInput(std::string("wg-") + c.name, now, c.with_previous ? &prev : nullptr);
   Report r = Diagnose(now, c.with_previous ? &prev : nullptr);
   const SubjectReport* s = FindSubject(r, c.subject);
   ASSERT_NE(s, nullptr) << "no subject " << c.subject;
