@@ -14,7 +14,9 @@
 #include "op-mode/render.h"
 #include "plugin/report.h"
 #include "plugin/rules.h"
-#include "plugin/vpn_rules.h"
+#include "plugin/ipsec_rules.h"
+#include "plugin/vpn_common.h"
+#include "plugin/wg_rules.h"
 
 namespace {
 
@@ -93,7 +95,8 @@ void BM_WireguardRules(benchmark::State& state) {
   Family families[] = {Family::kWireguard, Family::kNet};
   std::size_t findings = 0;
   for (auto _ : state) {
-    auto out = RunRules(families, f.now, &f.prev);
+    Facts facts(f.now, families);
+    auto out = RunRules(families, facts, &f.prev);
     findings = out.size();
     benchmark::DoNotOptimize(out);
   }
@@ -111,7 +114,8 @@ BENCHMARK(BM_WireguardRules)
 // The overlap check alone: a trie per interface, one root-to-leaf walk per prefix.
 void BM_WgAllowedIpsOverlap(benchmark::State& state) {
   const Pair& f = Fixture(static_cast<int>(state.range(0)));
-  for (auto _ : state) benchmark::DoNotOptimize(CheckWgAllowedIpsOverlap(f.now, nullptr));
+  Facts facts(f.now);
+  for (auto _ : state) benchmark::DoNotOptimize(CheckWgAllowedIpsOverlap(facts, f.now, nullptr));
   state.SetComplexityN(state.range(0));
 }
 BENCHMARK(BM_WgAllowedIpsOverlap)
@@ -144,7 +148,8 @@ void BM_WgRuleAlone(benchmark::State& state) {
   const Pair& f = Fixture(100000);
   const Rule& rule = WireguardRules()[static_cast<std::size_t>(state.range(0))];
   state.SetLabel(std::string(rule.id));
-  for (auto _ : state) benchmark::DoNotOptimize(rule.check(f.now, &f.prev));
+  Facts facts(f.now);
+  for (auto _ : state) benchmark::DoNotOptimize(rule.check(facts, f.now, &f.prev));
 }
 BENCHMARK(BM_WgRuleAlone)->DenseRange(0, 10)->Unit(benchmark::kMillisecond);
 
@@ -175,7 +180,7 @@ void BM_RenderText(benchmark::State& state) {
   Family families[] = {Family::kWireguard, Family::kNet};
   Report report = BuildReport("vpn", families, f.now, &f.prev);
   for (auto _ : state)
-    benchmark::DoNotOptimize(edgediag::opmode::RenderText(report, f.now, {}));
+    benchmark::DoNotOptimize(edgediag::opmode::RenderText(report, {}));
 }
 BENCHMARK(BM_RenderText)->Arg(10000)->Unit(benchmark::kMillisecond);
 

@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdlib>
+#include <optional>
 #include <ostream>
 #include <thread>
 
@@ -14,7 +15,6 @@
 #include "op-mode/check.h"
 #include "op-mode/render.h"
 #include "plugin/capture.h"
-#include "plugin/dx_match.h"
 #include "plugin/snapshot_json.h"
 #include "plugin/vif_reader.h"
 
@@ -43,6 +43,7 @@ struct Options {
   bool check_dx = false, check_vpn = false;
   std::string from_snapshot, save_snapshot;
   plugin::CaptureOptions capture;
+  CheckOptions check;  ///< check's options; --state also feeds dx/vpn deltas
 };
 
 // EDGEDIAG_DEBUG=timing: how long each phase took, on stderr (as ninja's
@@ -188,10 +189,12 @@ int ExitCodeForSources(const std::string& command, const Snapshot& s) {
   return denied ? kExitNoPermission : kExitUnavailable;
 }
 
-int Run(std::span<const char* const> args, std::ostream& out, std::ostream& err,
-        const RunOptions& run) {
-  PhaseTimes times;
-  Options o;
+namespace {
+
+// Parses the command line into `o`. Returns the exit code when there is
+// nothing more to do (help, version, --list-checks, a usage error).
+std::optional<int> Parse(std::span<const char* const> args, Options& o, std::ostream& out,
+                         std::ostream& err) {
   CLI::App app{
       "edgediag: why a link that looks up does not work (AWS Direct Connect, IPsec, "
       "WireGuard)",
@@ -230,16 +233,15 @@ int Run(std::span<const char* const> args, std::ostream& out, std::ostream& err,
   vpn->add_flag("--ipsec", o.ipsec, "strongSwan only");
   vpn->add_flag("--wireguard", o.wireguard, "WireGuard only");
   vpn->add_option("--peer", o.peer, "connection name, peer public key or friendly name");
-  CheckOptions copt;
   auto* check = app.add_subcommand("check", "periodic self-check for Nagios/Prometheus/CloudWatch");
   check->add_option("--vif-file", o.vif_files, "describe-virtual-interfaces JSON (repeatable)");
   check->add_flag("--dx", o.check_dx, "Direct Connect only");
   check->add_flag("--vpn", o.check_vpn, "VPN only");
-  check->add_option("--state", copt.state_file, "state file of the previous run")
+  check->add_option("--state", o.check.state_file, "state file of the previous run")
       ->capture_default_str();
-  check->add_option("--prometheus", copt.prometheus_file, "write a node_exporter textfile");
-  check->add_option("--emf", copt.emf_file, "write CloudWatch Embedded Metric Format lines");
-  check->add_flag("!--no-syslog", copt.syslog, "do not log state changes to syslog");
+  check->add_option("--prometheus", o.check.prometheus_file, "write a node_exporter textfile");
+  check->add_option("--emf", o.check.emf_file, "write CloudWatch Embedded Metric Format lines");
+  check->add_flag("!--no-syslog", o.check.syslog, "do not log state changes to syslog");
 
   std::vector<const char*> argv{"edgediag"};
   argv.insert(argv.end(), args.begin(), args.end());
@@ -267,10 +269,22 @@ int Run(std::span<const char* const> args, std::ostream& out, std::ostream& err,
     return kExitUsage;
   }
   o.command = dx->parsed() ? "dx" : vpn->parsed() ? "vpn" : "check";
+  if (o.check_dx || o.check_vpn) {
+    o.check.dx = o.check_dx;
+    o.check.vpn = o.check_vpn;
+  }
+  return std::nullopt;
+}
 
-  times.Done("arguments");
+// The router as observed: captured now (with the earlier point for counter
+// deltas), or loaded from a saved snapshot.
+struct Observed {
   Snapshot now;
   std::optional<Snapshot> previous;
+};
+
+// Fills `seen`; returns the exit code of a snapshot that cannot be loaded.
+int Observe(const Options& o, Observed& seen, std::ostream& err) {
   if (!o.from_snapshot.empty()) {
     auto s = plugin::LoadSnapshot(o.from_snapshot);
     if (!s) {
@@ -279,100 +293,106 @@ int Run(std::span<const char* const> args, std::ostream& out, std::ostream& err,
              : s.error().code == Error::Code::kPermissionDenied ? kExitNoPermission
                                                                 : kExitUnavailable;
     }
-    now = std::move(*s);
-  } else {
-    auto copts = CaptureFor(o);
-    if (o.sample > 0) {
-      previous = plugin::Capture(copts);
-      std::this_thread::sleep_for(std::chrono::milliseconds(static_cast<int>(o.sample * 1000)));
-    }
-    now = plugin::Capture(copts);
-    // Without --sample, the last self-check's counters give the deltas
-    // (DESIGN.md): instant, and only when that state is recent and ours.
-    if (!previous && o.command != "check")
-      previous = LoadRecentState(copt.state_file, now.hostname, now.taken_at_ms, 30 * 60 * 1000);
+    seen.now = std::move(*s);
+    return kExitOk;
   }
+  auto copts = CaptureFor(o);
+  if (o.sample > 0) {
+    seen.previous = plugin::Capture(copts);
+    std::this_thread::sleep_for(std::chrono::milliseconds(static_cast<int>(o.sample * 1000)));
+  }
+  seen.now = plugin::Capture(copts);
+  // Without --sample, the last self-check's counters give the deltas
+  // (DESIGN.md): instant, and only when that state is recent and ours.
+  if (!seen.previous && o.command != "check")
+    seen.previous = LoadRecentState(o.check.state_file, seen.now.hostname, seen.now.taken_at_ms,
+                                    30 * 60 * 1000);
+  return kExitOk;
+}
 
+// dx --probe: the DF pings, on a live router only.
+void Probe(const Options& o, Snapshot& now) {
+  if (!o.probe || o.command != "dx" || !o.from_snapshot.empty()) return;
+  plugin::CaptureProbes(now, plugin::DxProbeTargets(now, {o.interface, o.peer}), o.capture);
+}
+
+// --save-snapshot; returns the exit code of a failed write.
+int Save(const Options& o, const Snapshot& now, std::ostream& err) {
+  if (o.save_snapshot.empty()) return kExitOk;
+  // A saved snapshot travels (bug reports): without its salt, the key
+  // fingerprints in it cannot be used to test guesses of the keys.
+  Snapshot shared = now;
+  shared.key_salt.clear();
+  auto r = plugin::SaveSnapshot(shared, o.save_snapshot);
+  if (r) return kExitOk;
+  err << "edgediag: " << r.error().what << "\n";
+  return r.error().code == Error::Code::kPermissionDenied ? kExitNoPermission : kExitUnavailable;
+}
+
+// The report-wide line when nothing could be examined.
+std::optional<std::string> SourceNote(const Options& o, int source_code) {
+  if (source_code != kExitUnavailable && source_code != kExitNoPermission) return std::nullopt;
+  bool denied = source_code == kExitNoPermission;
+  if (o.command == "vpn")
+    return denied ? "Not permitted to read strongSwan or WireGuard: run as root (VyOS: the "
+                    "op-mode command uses sudo)."
+                  : "No VPN to examine: strongSwan is not running (no VICI socket at " +
+                        o.capture.vici_socket + ") and there is no WireGuard interface.";
+  return denied ? "Not permitted to read the kernel's state or FRR: run as root."
+                : "Nothing to examine: neither the kernel's state nor FRR could be read.";
+}
+
+}  // namespace
+
+// parse -> load inputs -> capture -> facts -> rules -> report -> render.
+int Run(std::span<const char* const> args, std::ostream& out, std::ostream& err,
+        const RunOptions& run) {
+  PhaseTimes times;
+  Options o;
+  if (auto done = Parse(args, o, out, err)) return *done;
+  times.Done("arguments");
+
+  Observed seen;
+  if (int code = Observe(o, seen, err); code != kExitOk) return code;
+  Snapshot& now = seen.now;
   times.Done(o.from_snapshot.empty() ? "capture" : "load");
 
   std::string data_error;
   int data_code = kExitDataError;
   if (o.command != "vpn") data_error = LoadVifs(o, now, !o.from_snapshot.empty(), &data_code);
   if (!data_error.empty()) err << "edgediag: " << data_error << "\n";
-
-  if (o.probe && o.command == "dx" && o.from_snapshot.empty()) {
-    std::vector<plugin::ProbeTarget> targets;
-    for (const auto& p : plugin::MatchDx(now)) {
-      if (!p.amazon) continue;
-      if (!o.interface.empty() && (!p.iface || p.iface->name != o.interface)) continue;
-      if (!o.peer.empty() && p.amazon->Address() != o.peer) continue;
-      plugin::ProbeTarget t{p.amazon->Address(), p.iface ? p.iface->name : "", {1500}};
-      // Past the interface's own MTU a DF ping only meets a local error.
-      std::uint32_t mtu = p.vif && p.vif->mtu ? *p.vif->mtu : (p.iface ? p.iface->mtu : 1500);
-      if (p.iface && p.iface->mtu && p.iface->mtu < mtu) mtu = p.iface->mtu;
-      if (mtu != 1500) t.sizes.push_back(mtu);
-      targets.push_back(std::move(t));
-    }
-    plugin::CaptureProbes(now, targets, o.capture);
-  }
-
-  int save_code = kExitOk;
-  if (!o.save_snapshot.empty()) {
-    // A saved snapshot travels (bug reports): without its salt, the key
-    // fingerprints in it cannot be used to test guesses of the keys.
-    Snapshot shared = now;
-    shared.key_salt.clear();
-    auto r = plugin::SaveSnapshot(shared, o.save_snapshot);
-    if (!r) {
-      err << "edgediag: " << r.error().what << "\n";
-      save_code = r.error().code == Error::Code::kPermissionDenied ? kExitNoPermission
-                                                                  : kExitUnavailable;
-    }
-  }
+  Probe(o, now);
+  int save_code = Save(o, now, err);
 
   if (o.command == "check") {
-    if (o.check_dx || o.check_vpn) {
-      copt.dx = o.check_dx;
-      copt.vpn = o.check_vpn;
-    }
-    int code = RunCheck(copt, std::move(now), out, err);
+    int code = RunCheck(o.check, std::move(now), out, err);
     // A VIF file that cannot be read leaves part of the router unchecked.
     if (!data_error.empty() && code != kNagiosCritical) code = kNagiosUnknown;
     return code;
   }
 
   auto families = Families(o);
-  plugin::ReportFilter filter{o.interface, o.peer};
   times.Done("prepare");
-  auto report =
-      plugin::BuildReport(o.command, families, now, previous ? &*previous : nullptr, filter);
+  plugin::Facts facts(now, families);
+  auto report = plugin::BuildReport(o.command, families, facts,
+                                    seen.previous ? &*seen.previous : nullptr,
+                                    {o.interface, o.peer});
   times.Done("rules and report");
   int source_code = ExitCodeForSources(o.command, now);
-  if (source_code == kExitUnavailable || source_code == kExitNoPermission) {
-    report.notes.push_back(
-        o.command == "vpn"
-            ? (source_code == kExitNoPermission
-                   ? "Not permitted to read strongSwan or WireGuard: run as root (VyOS: the "
-                     "op-mode command uses sudo)."
-                   : "No VPN to examine: strongSwan is not running (no VICI socket at " +
-                         o.capture.vici_socket + ") and there is no WireGuard interface.")
-            : (source_code == kExitNoPermission
-                   ? "Not permitted to read the kernel's state or FRR: run as root."
-                   : "Nothing to examine: neither the kernel's state nor FRR could be read."));
-  }
+  if (auto note = SourceNote(o, source_code)) report.notes.push_back(std::move(*note));
+
   if (o.json)
     RenderJson(report, out);
   else
-    out << RenderText(report, now, {UseColor(o.color), o.detail});
+    out << RenderText(report, {UseColor(o.color), o.detail});
   out.flush();
   times.Done("render");
   times.Print(err);
   if (run.exit_after) {
     // Moved into objects never freed: the kernel takes the heap back at exit
     // in one piece (a hub's report is ~200,000 allocations).
-    new Snapshot(std::move(now));
     new plugin::Report(std::move(report));
-    if (previous) new Snapshot(std::move(*previous));
+    new Observed(std::move(seen));
   }
 
   if (!data_error.empty()) return data_code;

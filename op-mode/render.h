@@ -25,7 +25,6 @@ struct TextOptions {
 
 /// Text for people: a verdict line per subject, then ranked causes with
 /// evidence and fix, then the sources that could not be read.
-std::string RenderText(const plugin::Report& report, const plugin::Snapshot& snapshot,
-                       const TextOptions& options);
+std::string RenderText(const plugin::Report& report, const TextOptions& options);
 
 }  // namespace edgediag::opmode

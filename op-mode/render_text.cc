@@ -59,7 +59,7 @@ std::string Title(const std::string& command) {
   return "edgediag " + command;
 }
 
-void DetailTable(std::string& out, const plugin::Report& report, const plugin::Snapshot& s) {
+void DetailTable(std::string& out, const plugin::Report& report) {
   out += "\nEvidence\n";
   for (const auto& sr : report.subjects) {
     out += fmt::format("  {}\n", sr.subject.id);
@@ -73,9 +73,8 @@ void DetailTable(std::string& out, const plugin::Report& report, const plugin::S
   }
   if (report.command == "dx") {
     out += "\n  Interfaces on the peerings\n";
-    for (const auto& p : plugin::MatchDx(s)) {
-      if (!p.iface) continue;
-      const auto& i = *p.iface;
+    for (const auto& p : report.peerings) {
+      const auto& i = p.iface;
       out += fmt::format("    {:<16} kind {:<6} vlan {:<5} proto {:<8} mtu {:<5} {} carrier {}\n",
                          i.name, i.kind.empty() ? "-" : i.kind,
                          i.vlan_id ? std::to_string(*i.vlan_id) : "-",
@@ -95,13 +94,12 @@ void DetailTable(std::string& out, const plugin::Report& report, const plugin::S
 
 }  // namespace
 
-std::string RenderText(const plugin::Report& report, const plugin::Snapshot& snapshot,
-                       const TextOptions& options) {
+std::string RenderText(const plugin::Report& report, const TextOptions& options) {
   Style st{options.color};
   std::string out;
   auto summary = plugin::Summary(report);
   out += fmt::format("{} — {}{}\n", Title(report.command),
-                     snapshot.hostname.empty() ? "" : snapshot.hostname + ", ", report.taken_at);
+                     report.hostname.empty() ? "" : report.hostname + ", ", report.taken_at);
   for (const auto& note : report.notes) out += fmt::format("{}\n", note);
   if (report.subjects.empty() && report.notes.empty()) {
     out += report.command == "dx"
@@ -147,7 +145,7 @@ std::string RenderText(const plugin::Report& report, const plugin::Snapshot& sna
                               s.reason.empty() ? "" : " (" + s.reason + ")"));
   }
   if (!src.empty()) out += fmt::format("\nNot examined: {}\n", fmt::join(src, "; "));
-  if (options.detail) DetailTable(out, report, snapshot);
+  if (options.detail) DetailTable(out, report);
   out += fmt::format("\n{} critical, {} warning, {} ok, {} unknown\n", summary["critical"],
                      summary["warning"], summary["ok"], summary["unknown"]);
   return out;

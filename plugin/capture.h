@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "plugin/report.h"
 #include "plugin/snapshot.h"
 
 namespace edgediag::plugin {
@@ -45,6 +46,12 @@ struct ProbeTarget {
   std::string dev;
   std::vector<std::uint32_t> sizes;
 };
+
+/// The Amazon peers of `snapshot`'s DX peerings that `filter` keeps, each
+/// with the sizes worth a DF ping: 1500, and the VIF's MTU where it differs
+/// (capped at the interface's own MTU, past which a ping meets only a local
+/// error).
+std::vector<ProbeTarget> DxProbeTargets(const Snapshot& snapshot, const ReportFilter& filter);
 
 /// DF-set pings at each size (bounded: 2 packets, 1 s each); appends Probes.
 void CaptureProbes(Snapshot& snapshot, const std::vector<ProbeTarget>& targets,

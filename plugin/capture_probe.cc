@@ -3,10 +3,26 @@
 #include <fmt/format.h>
 
 #include "plugin/capture.h"
-#include "plugin/ip.h"
 #include "plugin/capture_run.h"
+#include "plugin/dx_match.h"
+#include "plugin/ip.h"
 
 namespace edgediag::plugin {
+
+std::vector<ProbeTarget> DxProbeTargets(const Snapshot& snapshot, const ReportFilter& filter) {
+  std::vector<ProbeTarget> targets;
+  for (const auto& p : MatchDx(snapshot)) {
+    if (!p.amazon) continue;
+    if (!filter.interface.empty() && (!p.iface || p.iface->name != filter.interface)) continue;
+    if (!filter.peer.empty() && p.amazon->Address() != filter.peer) continue;
+    ProbeTarget t{p.amazon->Address(), p.iface ? p.iface->name : "", {1500}};
+    std::uint32_t mtu = p.vif && p.vif->mtu ? *p.vif->mtu : (p.iface ? p.iface->mtu : 1500);
+    if (p.iface && p.iface->mtu && p.iface->mtu < mtu) mtu = p.iface->mtu;
+    if (mtu != 1500) t.sizes.push_back(mtu);
+    targets.push_back(std::move(t));
+  }
+  return targets;
+}
 
 void CaptureProbes(Snapshot& snapshot, const std::vector<ProbeTarget>& targets,
                    const CaptureOptions& options) {

@@ -10,6 +10,9 @@ namespace edgediag::plugin {
 /// Ordered from best to worst; ranking and verdicts use this order.
 enum class Severity { kOk, kInfo, kUnknown, kWarning, kCritical };
 
+/// Which command runs a rule: dx, vpn (ipsec, wg, net) or both (check).
+enum class Family { kDx, kIpsec, kWireguard, kNet };
+
 /// What a subject is: the JSON "kind".
 enum class SubjectKind { kDxVif, kIpsecConnection, kWgPeer, kWgInterface, kHost };
 inline constexpr std::size_t kSubjectKinds = 5;

@@ -144,36 +144,47 @@ const PrefixTrie& RouteIndex::RoutesVia(std::string_view dev) const {
   return t;
 }
 
-const std::vector<std::pair<const Route*, int>>& RouteIndex::TableBests(const Prefix& p) const {
+void RouteIndex::TableBests::Offer(const Route& r, int len) {
   // Covering routes come shortest first: a later one of the same table is
   // at least as long, and among equal lengths the lowest metric wins.
-  thread_local std::vector<std::pair<const Route*, int>> bests;
-  bests.clear();
+  std::span<std::pair<const Route*, int>> all =
+      heap_.empty() ? std::span(inline_.data(), n_) : std::span(heap_);
+  auto it = std::find_if(all.begin(), all.end(),
+                         [&](const auto& e) { return e.first->table == r.table; });
+  if (it != all.end()) {
+    if (len > it->second || r.metric < it->first->metric) *it = {&r, len};
+    return;
+  }
+  if (heap_.empty() && n_ < inline_.size()) {
+    inline_[n_++] = {&r, len};
+    return;
+  }
+  if (heap_.empty()) heap_.assign(inline_.begin(), inline_.begin() + n_);
+  heap_.push_back({&r, len});
+}
+
+RouteIndex::TableBests RouteIndex::BestsPerTable(const Prefix& p) const {
+  TableBests bests;
   All().ForEachCovering(p, [&](std::uint32_t i, int len) {
-    const Route& r = s_.routes[i];
-    auto it = std::find_if(bests.begin(), bests.end(),
-                           [&](const auto& e) { return e.first->table == r.table; });
-    if (it == bests.end())
-      bests.push_back({&r, len});
-    else if (len > it->second || r.metric < it->first->metric)
-      *it = {&r, len};
+    bests.Offer(s_.routes[i], len);
     return true;
   });
   return bests;
 }
 
 std::vector<const Route*> RouteIndex::LookupAllTables(const Prefix& p) const {
-  const auto& bests = TableBests(p);
+  TableBests bests = BestsPerTable(p);
   std::vector<const Route*> out;
-  out.reserve(bests.size());
-  for (const auto& e : bests) out.push_back(e.first);
+  out.reserve(bests.items().size());
+  for (const auto& e : bests.items()) out.push_back(e.first);
   std::sort(out.begin(), out.end(),
             [](const Route* a, const Route* b) { return a->table < b->table; });
   return out;
 }
 
 const Route* RouteIndex::Lookup(const Prefix& p, std::uint32_t table) const {
-  for (const auto& e : TableBests(p))
+  TableBests bests = BestsPerTable(p);
+  for (const auto& e : bests.items())
     if (e.first->table == table) return e.first;
   return nullptr;
 }
@@ -181,7 +192,8 @@ const Route* RouteIndex::Lookup(const Prefix& p, std::uint32_t table) const {
 const Route* RouteIndex::Best(const Prefix& p) const {
   const Route* best = nullptr;
   int best_len = -1;
-  for (const auto& [r, len] : TableBests(p)) {
+  TableBests bests = BestsPerTable(p);
+  for (const auto& [r, len] : bests.items()) {
     if (r->table == 254) return r;
     if (len > best_len || (len == best_len && r->table < best->table)) best = r, best_len = len;
   }
@@ -189,28 +201,12 @@ const Route* RouteIndex::Best(const Prefix& p) const {
 }
 
 bool RouteIndex::SomeTableRoutesVia(const Prefix& p, std::string_view dev) const {
-  const auto& bests = TableBests(p);
-  return std::any_of(bests.begin(), bests.end(),
+  TableBests bests = BestsPerTable(p);
+  auto items = bests.items();
+  return std::any_of(items.begin(), items.end(),
                      [&](const auto& e) { return e.first->dev == dev; });
 }
 
 bool RouteIndex::AnyRouteVia(std::string_view dev) const { return RoutesVia(dev).size() > 0; }
-
-namespace {
-thread_local const RouteIndex* g_scoped = nullptr;
-}  // namespace
-
-RouteIndexScope::RouteIndexScope(const RouteIndex& index) : outer_(g_scoped) { g_scoped = &index; }
-
-RouteIndexScope::~RouteIndexScope() { g_scoped = outer_; }
-
-SharedRoutes::SharedRoutes(const Snapshot& s) {
-  if (g_scoped && &g_scoped->snapshot() == &s) {
-    index_ = g_scoped;
-  } else {
-    own_.emplace(s);
-    index_ = &*own_;
-  }
-}
 
 }  // namespace edgediag::plugin

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
@@ -125,8 +126,20 @@ class RouteIndex {
 
  private:
   /// (route, prefix length) of the longest route containing `p`, one per
-  /// table: a per-thread buffer, valid until the next call.
-  const std::vector<std::pair<const Route*, int>>& TableBests(const Prefix& p) const;
+  /// table. A router has a handful of tables: they fit on the stack.
+  class TableBests {
+   public:
+    void Offer(const Route& r, int len);
+    std::span<const std::pair<const Route*, int>> items() const {
+      return heap_.empty() ? std::span(inline_.data(), n_) : std::span(heap_);
+    }
+
+   private:
+    std::array<std::pair<const Route*, int>, 8> inline_{};
+    std::size_t n_ = 0;
+    std::vector<std::pair<const Route*, int>> heap_;  ///< past 8 tables
+  };
+  TableBests BestsPerTable(const Prefix& p) const;
   const PrefixTrie& All() const;
 
   /// Each route's dst parsed once (nullopt where it does not parse or the
@@ -140,33 +153,6 @@ class RouteIndex {
   mutable PrefixTrie all_;
   mutable std::mutex by_dev_mutex_;
   mutable std::unordered_map<std::string, PrefixTrie> by_dev_;  ///< elements never move
-};
-
-/// Makes `index` the one SharedRoutes hands out for its snapshot while this
-/// object lives (RunRules: one index for all rules, not one per rule). The
-/// snapshot must not change meanwhile. Scopes nest; per thread.
-class RouteIndexScope {
- public:
-  explicit RouteIndexScope(const RouteIndex& index);
-  ~RouteIndexScope();
-  RouteIndexScope(const RouteIndexScope&) = delete;
-  RouteIndexScope& operator=(const RouteIndexScope&) = delete;
-
- private:
-  const RouteIndex* outer_;
-};
-
-/// What a rule uses for route lookups: the scope's index when one is open for
-/// this snapshot, else an index of its own (a rule called by itself, in tests).
-class SharedRoutes {
- public:
-  explicit SharedRoutes(const Snapshot& s);
-  const RouteIndex* operator->() const { return index_; }
-  const RouteIndex& operator*() const { return *index_; }
-
- private:
-  std::optional<RouteIndex> own_;
-  const RouteIndex* index_;
 };
 
 /// Parses a route's dst ("0.0.0.0/0", "default", "10.0.0.0/8").

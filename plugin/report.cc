@@ -11,8 +11,9 @@
 
 #include "plugin/dx_match.h"
 #include "plugin/parallel.h"
+#include "plugin/ipsec_rules.h"
 #include "plugin/snapshot_json.h"
-#include "plugin/vpn_rules.h"
+#include "plugin/wg_rules.h"
 
 namespace edgediag::plugin {
 namespace {
@@ -50,10 +51,9 @@ Family FamilyOf(SubjectKind k) {
 }
 
 // What "ok" means for a DX subject, said with the values that were checked.
-Finding DxOk(const Snapshot& s, const Subject& subject) {
+Finding DxOk(const Facts& facts, const Subject& subject) {
   Finding f{.id = "dx.ok", .severity = Severity::kOk};
-  std::vector<std::string> parts;
-  for (const auto& p : MatchDx(s)) {
+  for (const auto& p : facts.dx()) {
     if (p.subject.id != subject.id) continue;
     if (p.iface && p.iface->vlan_id)
       f.evidence.push_back({"VLAN", fmt::format("{} on {}", *p.iface->vlan_id, p.iface->name),
@@ -87,12 +87,13 @@ void Merge(Subject& known, const Subject& s) {
 }
 
 /// The subjects of a family, each once, in order of appearance.
-std::vector<Subject> EnumerateSubjects(Family family, const Snapshot& s) {
+std::vector<Subject> EnumerateSubjects(Family family, const Facts& facts) {
+  const Snapshot& s = facts.snapshot();
   std::vector<Subject> out;
   switch (family) {
     case Family::kDx:
       // One subject per VIF: a dual-stack VIF has two peerings.
-      for (const auto& p : MatchDx(s)) {
+      for (const auto& p : facts.dx()) {
         auto seen = std::find_if(out.begin(), out.end(),
                                  [&](const Subject& o) { return o.id == p.subject.id; });
         if (seen == out.end())
@@ -152,21 +153,31 @@ void RankFindings(std::vector<Finding>& findings) {
 
 Report BuildReport(const std::string& command, std::span<const Family> families,
                    const Snapshot& now, const Snapshot* previous, const ReportFilter& filter) {
+  Facts facts(now, families);
+  return BuildReport(command, families, facts, previous, filter);
+}
+
+Report BuildReport(const std::string& command, std::span<const Family> families,
+                   const Facts& facts, const Snapshot* previous, const ReportFilter& filter) {
+  const Snapshot& now = facts.snapshot();
   Report r;
   r.command = command;
+  r.hostname = now.hostname;
   r.taken_at = now.taken_at;
   r.sources = now.sources;
+  for (const auto& p : facts.dx())
+    if (p.iface)
+      r.peerings.push_back({*p.iface, p.bgp ? std::optional<BgpNeighbor>(*p.bgp) : std::nullopt});
 
   // While the rules run, the subjects of each family are listed and the
   // WireGuard peers indexed for their ok findings: tasks beside the rules.
   std::vector<std::vector<Subject>> listed(families.size());
-  std::optional<WireguardLookup> wg_lookup;
   std::vector<std::function<void()>> beside;
   for (std::size_t i = 0; i < families.size(); ++i)
-    beside.push_back([&, i] { listed[i] = EnumerateSubjects(families[i], now); });
+    beside.push_back([&, i] { listed[i] = EnumerateSubjects(families[i], facts); });
   if (std::find(families.begin(), families.end(), Family::kWireguard) != families.end())
-    beside.push_back([&] { wg_lookup.emplace(now); });
-  std::vector<Finding> found = RunRules(families, now, previous, beside);
+    beside.push_back([&] { facts.wireguard(); });
+  std::vector<Finding> found = RunRules(families, facts, previous, beside);
 
   // Every subject, in order of appearance, straight into the report (a
   // hub's 100,000 peers are not copied around), with its family beside it.
@@ -211,7 +222,7 @@ Report BuildReport(const std::string& command, std::span<const Family> families,
 
   // What the user asked for: the rest is dropped before any more work.
   if (!filter.peer.empty() || !filter.interface.empty()) {
-    const std::vector<DxPeering> dx_peerings = MatchDx(now);
+    const std::vector<DxPeering>& dx_peerings = facts.dx();
     std::size_t kept = 0;
     for (std::size_t i = 0; i < subjects.size(); ++i) {
       std::vector<std::string> also;
@@ -233,11 +244,7 @@ Report BuildReport(const std::string& command, std::span<const Family> families,
   }
 
   // Each subject is finished on its own (a hub's 10,000 wg.ok findings):
-  // side by side on the cores. A WireGuard subject only a finding named
-  // (vpn --ipsec runs net.* rules) needs the peer index too.
-  if (!wg_lookup && std::find(family_of.begin(), family_of.end(), Family::kWireguard) !=
-                        family_of.end())
-    wg_lookup.emplace(now);
+  // side by side on the cores.
   auto finish = [&](SubjectReport& rep, Family family) {
     bool problem = std::any_of(rep.findings.begin(), rep.findings.end(), [](const Finding& f) {
       return f.severity >= Severity::kUnknown;
@@ -260,12 +267,12 @@ Report BuildReport(const std::string& command, std::span<const Family> families,
                                                                  : ""});
     } else if (!problem) {
       switch (family) {
-        case Family::kDx: rep.findings.insert(rep.findings.begin(), DxOk(now, rep.subject)); break;
+        case Family::kDx: rep.findings.insert(rep.findings.begin(), DxOk(facts, rep.subject)); break;
         case Family::kIpsec:
           rep.findings.insert(rep.findings.begin(), IpsecOk(now, rep.subject));
           break;
         case Family::kWireguard:
-          rep.findings.insert(rep.findings.begin(), WireguardOk(now, *wg_lookup, rep.subject));
+          rep.findings.insert(rep.findings.begin(), WireguardOk(facts, rep.subject));
           break;
         case Family::kNet:
           // Host subjects exist only through a finding (an info one here):

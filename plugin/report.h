@@ -3,10 +3,12 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "plugin/facts.h"
 #include "plugin/finding.h"
 #include "plugin/rules.h"
 #include "plugin/snapshot.h"
@@ -21,12 +23,21 @@ struct SubjectReport {
   std::vector<Finding> findings;
 };
 
+/// A DX peering's interface and BGP neighbour as the router holds them,
+/// for the renderers' detail table (`--detail`).
+struct PeeringDetail {
+  Interface iface;
+  std::optional<BgpNeighbor> bgp;
+};
+
 struct Report {
   std::string command;  ///< "dx", "vpn", "check"
+  std::string hostname;
   std::string taken_at;
   std::map<std::string, SourceStatus> sources;
   std::vector<SubjectReport> subjects;  ///< worst verdict first
   std::vector<std::string> notes;       ///< report-wide remarks for people
+  std::vector<PeeringDetail> peerings;  ///< dx: every peering with an interface
 };
 
 /// Narrows a report to what the user asked for.
@@ -35,7 +46,12 @@ struct ReportFilter {
   std::string peer;       ///< dx --peer ADDR, vpn --peer NAME
 };
 
-/// Runs the rules of `families` and builds the ranked report.
+/// Runs the rules of `families` over the facts of a snapshot and builds
+/// the ranked report.
+Report BuildReport(const std::string& command, std::span<const Family> families,
+                   const Facts& facts, const Snapshot* previous, const ReportFilter& filter = {});
+
+/// As above, deriving the facts of `now` first.
 Report BuildReport(const std::string& command, std::span<const Family> families,
                    const Snapshot& now, const Snapshot* previous, const ReportFilter& filter = {});
 

@@ -1,10 +1,8 @@
 #include "plugin/rules.h"
 
 #include <algorithm>
-#include <memory>
 
 #include "plugin/parallel.h"
-#include "plugin/prefix_trie.h"
 
 namespace edgediag::plugin {
 std::span<const Rule> AllRules() {
@@ -17,27 +15,25 @@ std::span<const Rule> AllRules() {
   return all;
 }
 
-std::vector<Finding> RunRules(std::span<const Family> families, const Snapshot& now,
+std::vector<Finding> RunRules(std::span<const Family> families, const Facts& facts,
                               const Snapshot* previous,
                               std::span<const std::function<void()>> also) {
   std::vector<const Rule*> todo;
   for (const auto& r : AllRules())
-    if (std::find(families.begin(), families.end(), r.family) != families.end()) todo.push_back(&r);
+    if (r.check && std::find(families.begin(), families.end(), r.family) != families.end())
+      todo.push_back(&r);
 
   // The rules are pure and independent: on a hub with 10,000 peers they run
   // side by side, one per core, each taking the next task (`also` first).
-  // Several rules look up routes: the tries over the route table are built
-  // once, for all of them. Findings come back in catalogue order.
-  RouteIndex routes(now);
+  // The facts (route tries included) are shared by all of them. Findings
+  // come back in catalogue order.
   std::vector<std::vector<Finding>> found(todo.size());
-  ForEachParallel(
-      also.size() + todo.size(), 1, [&] { return std::make_unique<RouteIndexScope>(routes); },
-      [&](std::size_t i) {
-        if (i < also.size())
-          also[i]();
-        else
-          found[i - also.size()] = todo[i - also.size()]->check(now, previous);
-      });
+  ForEachParallel(also.size() + todo.size(), 1, [&](std::size_t i) {
+    if (i < also.size())
+      also[i]();
+    else
+      found[i - also.size()] = todo[i - also.size()]->check(facts, facts.snapshot(), previous);
+  });
 
   std::vector<Finding> out;
   for (auto& f : found)

@@ -1,6 +1,7 @@
 // The rule registry: every check, with its stable id, a one-line
-// description and the pure function that runs it. Rules see only a Snapshot
-// (and the previous one, for counter deltas): no I/O, no clock.
+// description and the pure function that runs it. Rules see only the Facts
+// derived from a Snapshot, the Snapshot, and the previous one for counter
+// deltas: no I/O, no clock, no globals.
 #pragma once
 
 #include <functional>
@@ -8,20 +9,21 @@
 #include <string_view>
 #include <vector>
 
+#include "plugin/facts.h"
 #include "plugin/finding.h"
 #include "plugin/snapshot.h"
 
 namespace edgediag::plugin {
 
-using RuleFunction = std::vector<Finding> (*)(const Snapshot& now, const Snapshot* previous);
-
-/// Which command runs a rule.
-enum class Family { kDx, kIpsec, kWireguard, kNet };
+using RuleFunction = std::vector<Finding> (*)(const Facts& facts, const Snapshot& now,
+                                              const Snapshot* previous);
 
 struct Rule {
   std::string_view id;  ///< stable check id
   Family family;
   std::string_view description;
+  /// Null where another entry's function answers the same question and
+  /// yields this id too (the MD5 classifier: one finding per peering).
   RuleFunction check;
 };
 
@@ -33,10 +35,10 @@ std::span<const Rule> DxRules();         ///< rules_dx.cc
 std::span<const Rule> IpsecRules();      ///< rules_ipsec.cc
 std::span<const Rule> WireguardRules();  ///< rules_wg.cc (and net.*)
 
-/// Runs the rules of the given families over `now`, side by side on the
-/// cores; findings come back in catalogue order. `also` are more tasks to
-/// run beside them (BuildReport lists its subjects meanwhile).
-std::vector<Finding> RunRules(std::span<const Family> families, const Snapshot& now,
+/// Runs the rules of the given families over `facts`' snapshot, side by
+/// side on the cores; findings come back in catalogue order. `also` are more
+/// tasks to run beside them (BuildReport lists its subjects meanwhile).
+std::vector<Finding> RunRules(std::span<const Family> families, const Facts& facts,
                               const Snapshot* previous,
                               std::span<const std::function<void()>> also = {});
 

@@ -9,35 +9,11 @@
 
 #include "plugin/dx_match.h"
 #include "plugin/dx_rules.h"
+#include "plugin/facts.h"
 #include "plugin/vif_reader.h"
 
+
 namespace edgediag::plugin {
-namespace {
-
-constexpr std::size_t kMaxMd5KeyBytes = 80;  // TCP_MD5SIG_MAXKEYLEN
-
-// The key the kernel holds for the Amazon peer: the connected socket's if
-// there is one, else the listener's (bgpd sets keys on both).
-std::optional<KeyProperties> KernelKey(const DxPeering& p) {
-  if (!p.amazon) return std::nullopt;
-  Prefix peer = *p.amazon;
-  peer.len = peer.MaxLen();
-  // The kernel signs with the most specific key that covers the peer.
-  std::optional<KeyProperties> connected, listener;
-  int connected_len = -1, listener_len = -1;
-  for (const TcpSocket* t : p.sockets) {
-    bool is_listener = t->state == "LISTEN";
-    for (const auto& k : t->md5_keys) {
-      auto prefix = ParseAddress(k.address, k.prefixlen);
-      if (!prefix || !prefix->Contains(peer)) continue;
-      int& best = is_listener ? listener_len : connected_len;
-      if (prefix->len <= best) continue;
-      best = prefix->len;
-      (is_listener ? listener : connected) = k.key;
-    }
-  }
-  return connected ? connected : listener;
-}
 
 bool Established(const DxPeering& p) { return p.bgp && p.bgp->bgpState == "Established"; }
 
@@ -45,226 +21,6 @@ std::string ShowNeighbor(const DxPeering& p) {
   std::string a = p.amazon ? p.amazon->Address() : "PEER";
   return fmt::format("VyOS `show ip bgp neighbors {0}`; Linux `vtysh -c 'show bgp neighbors {0}'`", a);
 }
-
-std::uint64_t Delta(const Snapshot& now, const Snapshot* prev, const char* counter) {
-  auto it = now.counters.tcp_ext.find(counter);
-  if (it == now.counters.tcp_ext.end()) return 0;
-  if (!prev) return 0;
-  auto pt = prev->counters.tcp_ext.find(counter);
-  if (pt == prev->counters.tcp_ext.end() || pt->second > it->second) return 0;
-  return it->second - pt->second;
-}
-
-// The MD5 counters as evidence: deltas when there is an earlier point, else
-// the totals since boot (weaker: they may be old).
-std::optional<Evidence> Md5Counters(const Snapshot& s, const Snapshot* prev) {
-  std::vector<std::string> parts;
-  for (const char* c : {"TCPMD5Failure", "TCPMD5NotFound", "TCPMD5Unexpected"}) {
-    auto it = s.counters.tcp_ext.find(c);
-    if (it == s.counters.tcp_ext.end()) continue;
-    if (prev) {
-      if (auto d = Delta(s, prev, c)) parts.push_back(fmt::format("{} +{}", c, d));
-    } else if (it->second) {
-      parts.push_back(fmt::format("{} {} since boot", c, it->second));
-    }
-  }
-  if (parts.empty()) return std::nullopt;
-  return Evidence{"kernel MD5 counters", fmt::format("{}", fmt::join(parts, ", ")), "no change"};
-}
-
-std::string Side(const KeyProperties& k) {
-  if (k.leading_whitespace && k.trailing_whitespace) return "starts and ends with white space";
-  if (k.leading_whitespace) return "starts with white space";
-  if (k.trailing_whitespace) return "ends with white space";
-  return "has no surrounding white space";
-}
-
-std::string Unusual(const KeyProperties& k) {
-  std::vector<std::string> parts;
-  for (const auto& c : k.unusual)
-    parts.push_back(fmt::format("{} at position {}", DescribeCodePoint(c.code_point), c.position));
-  return parts.empty() ? "plain ASCII" : fmt::format("{}", fmt::join(parts, ", "));
-}
-
-std::string KeyShape(const KeyProperties& k) {
-  return fmt::format("{} bytes, {} characters, {}, {}", k.length_bytes, k.length_chars, Side(k),
-                     Unusual(k));
-}
-
-std::string Md5Remedy(const DxPeering& p) {
-  std::string a = p.amazon ? p.amazon->Address() : "PEER";
-  return fmt::format(
-      "Type the key by hand (do not paste) exactly as in the VIF's authKey: VyOS `set protocols "
-      "bgp neighbor {0} password '...'`; FRR `neighbor {0} password ...`. Verify: {1}; the "
-      "kernel counters TCPMD5Failure/NotFound/Unexpected in `nstat -az | grep MD5` must stop "
-      "rising",
-      a, ShowNeighbor(p));
-}
-
-Finding Md5Finding(const DxPeering& p, const char* id, std::string message) {
-  Finding f{.id = id, .severity = Severity::kCritical, .subject = p.subject};
-  f.message = std::move(message);
-  // MD5 drops segments silently: the session sits in Connect/Active. With
-  // ARP resolved and the session not up, the key is the likeliest cause.
-  f.weight = Established(p) ? 30 : 86;
-  f.remedy = Md5Remedy(p);
-  return f;
-}
-
-using Md5Check = std::optional<Finding> (*)(const Snapshot&, const Snapshot*, const DxPeering&,
-                                            const std::optional<KeyProperties>& kernel);
-
-std::vector<Finding> ForEachMd5(const Snapshot& s, const Snapshot* prev, Md5Check check) {
-  std::vector<Finding> out;
-  for (const auto& p : MatchDx(s)) {
-    if (!p.vif) continue;
-    std::optional<KeyProperties> kernel;
-    if (s.Source(kSourceMd5).state == SourceState::kOk) kernel = KernelKey(p);
-    if (auto f = check(s, prev, p, kernel)) {
-      if (auto ev = Md5Counters(s, prev)) {
-        f->evidence.push_back(*ev);
-        if (prev) f->weight += 5;
-      }
-      out.push_back(std::move(*f));
-    }
-  }
-  return out;
-}
-
-std::optional<Finding> Md5Compare(const Snapshot& s, const DxPeering& p,
-                                  const std::optional<KeyProperties>& kernel, KeyDifference want) {
-  (void)s;
-  if (!p.expected.authKey || !kernel) return std::nullopt;
-  const KeyProperties& vif = *p.expected.authKey;
-  // Keys described under different salts (a shared snapshot read with a new
-  // VIF file) cannot be compared.
-  if (vif.fp_raw.empty() || kernel->fp_raw.empty()) return std::nullopt;
-  KeyDifference d = CompareKeys(vif, *kernel);
-  bool any_unusual = !vif.unusual.empty() || !kernel->unusual.empty();
-  // A different key with a non-ASCII character on one side is reported as
-  // non-ASCII: a look-alike letter is the likeliest story.
-  if (d == KeyDifference::kDifferent && any_unusual) d = KeyDifference::kUnicodeSpaces;
-  if (d == KeyDifference::kWhitespaceAndUnicode) d = KeyDifference::kUnicodeSpaces;
-  if (d != want) return std::nullopt;
-  std::vector<Evidence> ev{{"router's key (kernel, bgpd socket)", KeyShape(*kernel), ""},
-                           {"VIF authKey", KeyShape(vif), ""}};
-  switch (want) {
-    case KeyDifference::kWhitespace: {
-      auto f = Md5Finding(p, "dx.md5.whitespace",
-                          fmt::format("the MD5 keys are equal but for surrounding white space: the "
-                                      "VIF's authKey {}, the router's key {}",
-                                      Side(vif), Side(*kernel)));
-      f.evidence = ev;
-      return f;
-    }
-    case KeyDifference::kUnicodeSpaces: {
-      const KeyProperties& odd = kernel->unusual.empty() ? vif : *kernel;
-      const char* who = kernel->unusual.empty() ? "the VIF's authKey" : "the router's key";
-      bool same = CompareKeys(vif, *kernel) != KeyDifference::kDifferent;
-      auto f = Md5Finding(p, "dx.md5.non-ascii",
-                          fmt::format("the MD5 keys {}: {} holds {}",
-                                      same ? "are equal but for invisible characters"
-                                           : "differ, and one holds non-ASCII characters",
-                                      who, Unusual(odd)));
-      f.evidence = ev;
-      return f;
-    }
-    case KeyDifference::kDifferent: {
-      auto f = Md5Finding(
-          p, "dx.md5.mismatch",
-          vif.length_bytes == kernel->length_bytes
-              ? fmt::format("the router's MD5 key differs from the VIF's authKey (same length, "
-                            "{} bytes)", vif.length_bytes)
-              : fmt::format("the router's MD5 key differs from the VIF's authKey ({} bytes on "
-                            "the router, {} in the VIF)", kernel->length_bytes, vif.length_bytes));
-      f.evidence = ev;
-      return f;
-    }
-    case KeyDifference::kEqual:
-    case KeyDifference::kWhitespaceAndUnicode:  // folded into kUnicodeSpaces above
-      break;
-  }
-  return std::nullopt;
-}
-
-}  // namespace
-
-std::vector<Finding> CheckMd5Mismatch(const Snapshot& s, const Snapshot* prev) {
-  return ForEachMd5(s, prev, [](const Snapshot& s, const Snapshot*, const DxPeering& p,
-                                const std::optional<KeyProperties>& k) {
-    return Md5Compare(s, p, k, KeyDifference::kDifferent);
-  });
-}
-
-std::vector<Finding> CheckMd5Whitespace(const Snapshot& s, const Snapshot* prev) {
-  return ForEachMd5(s, prev, [](const Snapshot& s, const Snapshot*, const DxPeering& p,
-                                const std::optional<KeyProperties>& k) {
-    return Md5Compare(s, p, k, KeyDifference::kWhitespace);
-  });
-}
-
-std::vector<Finding> CheckMd5NonAscii(const Snapshot& s, const Snapshot* prev) {
-  return ForEachMd5(s, prev, [](const Snapshot& s, const Snapshot*, const DxPeering& p,
-                                const std::optional<KeyProperties>& k) {
-    return Md5Compare(s, p, k, KeyDifference::kUnicodeSpaces);
-  });
-}
-
-std::vector<Finding> CheckMd5TooLong(const Snapshot& s, const Snapshot* prev) {
-  return ForEachMd5(s, prev, [](const Snapshot&, const Snapshot*, const DxPeering& p,
-                                const std::optional<KeyProperties>&) -> std::optional<Finding> {
-    if (!p.expected.authKey || p.expected.authKey->length_bytes <= kMaxMd5KeyBytes) return std::nullopt;
-    const auto& k = *p.expected.authKey;
-    auto f = Md5Finding(p, "dx.md5.too-long",
-                        fmt::format("the VIF's authKey is {} bytes; Linux accepts at most {} "
-                                    "(TCP_MD5SIG_MAXKEYLEN), so the router cannot hold it",
-                                    k.length_bytes, kMaxMd5KeyBytes));
-    f.evidence = {{"VIF authKey", KeyShape(k), fmt::format("at most {} bytes", kMaxMd5KeyBytes)}};
-    f.weight = 90;  // the cause of the missing key that follows from it
-    f.remedy = "Set a new key of at most 80 ASCII characters on the VIF (AWS console or "
-               "`aws directconnect` — a BGP peer must be recreated to change it) and on the "
-               "router. " + Md5Remedy(p);
-    return f;
-  });
-}
-
-std::vector<Finding> CheckMd5Missing(const Snapshot& s, const Snapshot* prev) {
-  return ForEachMd5(s, prev, [](const Snapshot& s, const Snapshot*, const DxPeering& p,
-                                const std::optional<KeyProperties>& k) -> std::optional<Finding> {
-    if (!p.expected.authKey) return std::nullopt;
-    bool md5_ok = s.Source(kSourceMd5).state == SourceState::kOk;
-    bool has_sockets = !p.sockets.empty();
-    // Without the kernel's view, FRR's own word (password configured) decides.
-    bool missing = md5_ok && has_sockets ? !k.has_value() : (p.bgp && !p.bgp->passwordConfigured);
-    if (!missing) return std::nullopt;
-    auto f = Md5Finding(p, "dx.md5.missing",
-                        "the VIF has an MD5 authKey but the router has no key for the Amazon peer");
-    f.evidence = {{"router's key for " + (p.amazon ? p.amazon->Address() : std::string("peer")),
-                   "none", "the VIF's authKey (" + std::to_string(p.expected.authKey->length_bytes) +
-                               " bytes)"}};
-    return f;
-  });
-}
-
-std::vector<Finding> CheckMd5Unexpected(const Snapshot& s, const Snapshot* prev) {
-  return ForEachMd5(s, prev, [](const Snapshot&, const Snapshot*, const DxPeering& p,
-                                const std::optional<KeyProperties>& k) -> std::optional<Finding> {
-    if (p.expected.authKey) return std::nullopt;
-    bool keyed = k.has_value() || (p.bgp && p.bgp->passwordConfigured);
-    if (!keyed) return std::nullopt;
-    auto f = Md5Finding(p, "dx.md5.unexpected",
-                        "the router signs the session with an MD5 key, but the VIF description "
-                        "has no authKey");
-    f.evidence = {{"router's key", k ? KeyShape(*k) : "configured in FRR", "none (per the VIF)"}};
-    f.remedy = "AWS always enables MD5 and generates a key when none is given: read the VIF's "
-               "authKey (`aws directconnect describe-virtual-interfaces`) and save the full "
-               "description. If the VIF truly has none, remove the router's key. " + Md5Remedy(p);
-    if (Established(p)) f.severity = Severity::kWarning;
-    return f;
-  });
-}
-
-// --- ASN ---------------------------------------------------------------
 
 namespace {
 
@@ -284,9 +40,9 @@ bool IsPrivateAsn(std::uint32_t asn) {
 
 }  // namespace
 
-std::vector<Finding> CheckAsnLocal(const Snapshot& s, const Snapshot*) {
+std::vector<Finding> CheckAsnLocal(const Facts& facts, const Snapshot&, const Snapshot*) {
   std::vector<Finding> out;
-  for (const auto& p : MatchDx(s)) {
+  for (const auto& p : facts.dx()) {
     if (!p.vif || !p.bgp || !p.bgp->localAs || !p.expected.asn) continue;
     if (*p.bgp->localAs == *p.expected.asn) continue;
     Finding f{.id = "dx.asn.local-mismatch", .severity = Severity::kCritical, .subject = p.subject};
@@ -304,9 +60,9 @@ std::vector<Finding> CheckAsnLocal(const Snapshot& s, const Snapshot*) {
   return out;
 }
 
-std::vector<Finding> CheckAsnRemote(const Snapshot& s, const Snapshot*) {
+std::vector<Finding> CheckAsnRemote(const Facts& facts, const Snapshot&, const Snapshot*) {
   std::vector<Finding> out;
-  for (const auto& p : MatchDx(s)) {
+  for (const auto& p : facts.dx()) {
     if (!p.vif || !p.bgp || !p.bgp->remoteAs || !p.vif->amazonSideAsn) continue;
     if (*p.bgp->remoteAs == *p.vif->amazonSideAsn) continue;
     Finding f{.id = "dx.asn.remote-mismatch", .severity = Severity::kCritical, .subject = p.subject};
@@ -325,9 +81,9 @@ std::vector<Finding> CheckAsnRemote(const Snapshot& s, const Snapshot*) {
   return out;
 }
 
-std::vector<Finding> CheckAsnPrivateOnPublic(const Snapshot& s, const Snapshot*) {
+std::vector<Finding> CheckAsnPrivateOnPublic(const Facts& facts, const Snapshot&, const Snapshot*) {
   std::vector<Finding> out;
-  for (const auto& p : MatchDx(s)) {
+  for (const auto& p : facts.dx()) {
     if (!p.vif || p.vif->virtualInterfaceType != "public") continue;
     std::uint32_t asn = p.expected.asn.value_or(p.bgp && p.bgp->localAs ? *p.bgp->localAs : 0);
     if (asn == 0 || !IsPrivateAsn(asn)) continue;
@@ -356,10 +112,10 @@ std::vector<std::uint32_t> AllowedMtus(const std::string& type) {
 
 }  // namespace
 
-std::vector<Finding> CheckMtuInvalidForType(const Snapshot& s, const Snapshot*) {
+std::vector<Finding> CheckMtuInvalidForType(const Facts& facts, const Snapshot&, const Snapshot*) {
   std::vector<Finding> out;
   std::vector<std::string> seen;
-  for (const auto& p : MatchDx(s)) {
+  for (const auto& p : facts.dx()) {
     if (!p.vif || !p.vif->mtu) continue;
     auto allowed = AllowedMtus(p.vif->virtualInterfaceType);
     if (allowed.empty() || std::find(allowed.begin(), allowed.end(), *p.vif->mtu) != allowed.end())
@@ -378,9 +134,9 @@ std::vector<Finding> CheckMtuInvalidForType(const Snapshot& s, const Snapshot*) 
   return out;
 }
 
-std::vector<Finding> CheckMtuMismatch(const Snapshot& s, const Snapshot*) {
+std::vector<Finding> CheckMtuMismatch(const Facts& facts, const Snapshot& s, const Snapshot*) {
   std::vector<Finding> out;
-  for (const auto& p : MatchDx(s)) {
+  for (const auto& p : facts.dx()) {
     if (!p.vif || !p.vif->mtu || !p.iface || p.match != AddressMatch::kExact) continue;
     std::uint32_t want = *p.vif->mtu, have = p.iface->mtu;
     if (have == want || have == 0) continue;
@@ -410,9 +166,9 @@ std::vector<Finding> CheckMtuMismatch(const Snapshot& s, const Snapshot*) {
   return out;
 }
 
-std::vector<Finding> CheckMtuParentSmaller(const Snapshot& s, const Snapshot*) {
+std::vector<Finding> CheckMtuParentSmaller(const Facts& facts, const Snapshot& s, const Snapshot*) {
   std::vector<Finding> out;
-  for (const auto& p : MatchDx(s)) {
+  for (const auto& p : facts.dx()) {
     if (!p.iface) continue;
     auto up = Ancestors(s, *p.iface);
     if (up.empty() || up.front()->mtu >= p.iface->mtu) continue;
@@ -429,9 +185,9 @@ std::vector<Finding> CheckMtuParentSmaller(const Snapshot& s, const Snapshot*) {
   return out;
 }
 
-std::vector<Finding> CheckMtuPath(const Snapshot& s, const Snapshot*) {
+std::vector<Finding> CheckMtuPath(const Facts& facts, const Snapshot& s, const Snapshot*) {
   std::vector<Finding> out;
-  for (const auto& p : MatchDx(s)) {
+  for (const auto& p : facts.dx()) {
     if (!p.amazon || !p.vif || !p.vif->mtu || *p.vif->mtu <= 1500) continue;
     const Probe *small = nullptr, *large = nullptr;
     for (const auto& pr : s.probes) {
@@ -461,10 +217,10 @@ std::vector<Finding> CheckMtuPath(const Snapshot& s, const Snapshot*) {
 
 // --- BGP ---------------------------------------------------------------
 
-std::vector<Finding> CheckBgpState(const Snapshot& s, const Snapshot*) {
+std::vector<Finding> CheckBgpState(const Facts& facts, const Snapshot& s, const Snapshot*) {
   std::vector<Finding> out;
   if (s.Source(kSourceFrr).state != SourceState::kOk) return out;
-  for (const auto& p : MatchDx(s)) {
+  for (const auto& p : facts.dx()) {
     if (!p.amazon) continue;
     Finding f{.id = "dx.bgp.state", .subject = p.subject};
     if (!p.bgp) {
@@ -501,9 +257,9 @@ std::vector<Finding> CheckBgpState(const Snapshot& s, const Snapshot*) {
   return out;
 }
 
-std::vector<Finding> CheckBgpPrefixLimit(const Snapshot& s, const Snapshot*) {
+std::vector<Finding> CheckBgpPrefixLimit(const Facts& facts, const Snapshot&, const Snapshot*) {
   std::vector<Finding> out;
-  for (const auto& p : MatchDx(s)) {
+  for (const auto& p : facts.dx()) {
     if (!p.bgp) continue;
     if (!p.vif) continue;  // the limit depends on the VIF type
     std::uint64_t limit = p.vif->virtualInterfaceType == "public" ? 1000 : 100;
@@ -531,9 +287,9 @@ std::vector<Finding> CheckBgpPrefixLimit(const Snapshot& s, const Snapshot*) {
   return out;
 }
 
-std::vector<Finding> CheckBgpMultihop(const Snapshot& s, const Snapshot*) {
+std::vector<Finding> CheckBgpMultihop(const Facts& facts, const Snapshot&, const Snapshot*) {
   std::vector<Finding> out;
-  for (const auto& p : MatchDx(s)) {
+  for (const auto& p : facts.dx()) {
     if (!p.bgp || (!p.bgp->ebgpMultihop && p.bgp->updateSource.empty())) continue;
     bool wrong_source = !p.bgp->updateSource.empty() && p.address &&
                         p.bgp->updateSource != p.address->address &&
@@ -558,9 +314,9 @@ std::vector<Finding> CheckBgpMultihop(const Snapshot& s, const Snapshot*) {
   return out;
 }
 
-std::vector<Finding> CheckBgpFlapping(const Snapshot& s, const Snapshot* prev) {
+std::vector<Finding> CheckBgpFlapping(const Facts& facts, const Snapshot&, const Snapshot* prev) {
   std::vector<Finding> out;
-  for (const auto& p : MatchDx(s)) {
+  for (const auto& p : facts.dx()) {
     if (!p.bgp || p.bgp->connectionsDropped == 0) continue;
     const auto& b = *p.bgp;
     std::uint64_t drops = b.connectionsDropped;
@@ -602,7 +358,7 @@ std::vector<Finding> CheckBgpFlapping(const Snapshot& s, const Snapshot* prev) {
   return out;
 }
 
-std::vector<Finding> CheckResilienceSingleVif(const Snapshot& s, const Snapshot*) {
+std::vector<Finding> CheckResilienceSingleVif(const Facts& facts, const Snapshot& s, const Snapshot*) {
   std::vector<Finding> out;
   if (s.vifs.empty()) return out;
   std::vector<std::string> connections;
@@ -610,7 +366,7 @@ std::vector<Finding> CheckResilienceSingleVif(const Snapshot& s, const Snapshot*
     if (std::find(connections.begin(), connections.end(), v.connectionId) == connections.end())
       connections.push_back(v.connectionId);
   if (connections.size() > 1) return out;
-  for (const auto& p : MatchDx(s)) {
+  for (const auto& p : facts.dx()) {
     if (!p.vif || !Established(p)) continue;
     Finding f{.id = "dx.resilience.single-vif", .severity = Severity::kInfo, .subject = p.subject};
     f.message = "no second VIF on a second connection: a failure of this connection or location "

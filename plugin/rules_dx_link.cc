@@ -5,6 +5,7 @@
 
 #include "plugin/dx_match.h"
 #include "plugin/dx_rules.h"
+#include "plugin/facts.h"
 
 namespace edgediag::plugin {
 namespace {
@@ -32,9 +33,9 @@ std::string ExpectedPath(const Snapshot& s, const DxPeering& p) {
   return fmt::format("ethernet {} vif {}", parent, p.vlan);
 }
 
-std::vector<Finding> CheckLinkDown(const Snapshot& s, const Snapshot*) {
+std::vector<Finding> CheckLinkDown(const Facts& facts, const Snapshot& s, const Snapshot*) {
   std::vector<Finding> out;
-  for (const auto& p : MatchDx(s)) {
+  for (const auto& p : facts.dx()) {
     if (!p.iface) continue;
     auto chain = Ancestors(s, *p.iface);
     chain.insert(chain.begin(), p.iface);
@@ -64,9 +65,9 @@ std::vector<Finding> CheckLinkDown(const Snapshot& s, const Snapshot*) {
   return out;
 }
 
-std::vector<Finding> CheckOpticsLow(const Snapshot& s, const Snapshot*) {
+std::vector<Finding> CheckOpticsLow(const Facts& facts, const Snapshot& s, const Snapshot*) {
   std::vector<Finding> out;
-  for (const auto& p : MatchDx(s)) {
+  for (const auto& p : facts.dx()) {
     if (!p.iface) continue;
     auto chain = Ancestors(s, *p.iface);
     const Interface& port = chain.empty() ? *p.iface : *chain.back();
@@ -84,9 +85,9 @@ std::vector<Finding> CheckOpticsLow(const Snapshot& s, const Snapshot*) {
   return out;
 }
 
-std::vector<Finding> CheckVlanUntagged(const Snapshot& s, const Snapshot*) {
+std::vector<Finding> CheckVlanUntagged(const Facts& facts, const Snapshot& s, const Snapshot*) {
   std::vector<Finding> out;
-  for (const auto& p : MatchDx(s)) {
+  for (const auto& p : facts.dx()) {
     if (!p.iface || !p.address || p.vlan == 0) continue;
     if (p.iface->vlan_id || p.iface->kind == "vlan") continue;
     Finding f{.id = "dx.vlan.untagged", .severity = Severity::kCritical, .subject = p.subject};
@@ -107,9 +108,9 @@ std::vector<Finding> CheckVlanUntagged(const Snapshot& s, const Snapshot*) {
   return out;
 }
 
-std::vector<Finding> CheckVlanMismatch(const Snapshot& s, const Snapshot*) {
+std::vector<Finding> CheckVlanMismatch(const Facts& facts, const Snapshot& s, const Snapshot*) {
   std::vector<Finding> out;
-  for (const auto& p : MatchDx(s)) {
+  for (const auto& p : facts.dx()) {
     if (!p.iface || !p.address || p.vlan == 0 || !p.iface->vlan_id) continue;
     if (*p.iface->vlan_id == p.vlan) continue;
     Finding f{.id = "dx.vlan.mismatch", .severity = Severity::kCritical, .subject = p.subject};
@@ -132,9 +133,9 @@ std::vector<Finding> CheckVlanMismatch(const Snapshot& s, const Snapshot*) {
   return out;
 }
 
-std::vector<Finding> CheckVlanQinq(const Snapshot& s, const Snapshot*) {
+std::vector<Finding> CheckVlanQinq(const Facts& facts, const Snapshot& s, const Snapshot*) {
   std::vector<Finding> out;
-  for (const auto& p : MatchDx(s)) {
+  for (const auto& p : facts.dx()) {
     if (!p.iface || !p.iface->vlan_id) continue;
     bool ad = p.iface->vlan_protocol && *p.iface->vlan_protocol == 0x88a8;
     const Interface* outer = nullptr;
@@ -159,9 +160,9 @@ std::vector<Finding> CheckVlanQinq(const Snapshot& s, const Snapshot*) {
   return out;
 }
 
-std::vector<Finding> CheckVlanShared(const Snapshot& s, const Snapshot*) {
+std::vector<Finding> CheckVlanShared(const Facts& facts, const Snapshot& s, const Snapshot*) {
   std::vector<Finding> out;
-  auto all = MatchDx(s);
+  auto all = facts.dx();
   for (const auto& p : all) {
     if (!p.iface || !p.address || !p.iface->vlan_id) continue;
     std::vector<std::string> others;
@@ -188,19 +189,23 @@ std::vector<Finding> CheckVlanShared(const Snapshot& s, const Snapshot*) {
   return out;
 }
 
-std::vector<Finding> CheckIp(const Snapshot& s, const Snapshot*, AddressMatch want, const char* id) {
+// dx.ip.*: how the router's address relates to the VIF's, as MatchDx
+// classified it; the one finding that applies per peering.
+std::vector<Finding> CheckIp(const Facts& facts, const Snapshot& s, const Snapshot*) {
   std::vector<Finding> out;
-  for (const auto& p : MatchDx(s)) {
-    if (p.match != want || !p.customer || !p.amazon) continue;
+  for (const auto& p : facts.dx()) {
+    if (p.match == AddressMatch::kExact || !p.customer || !p.amazon) continue;
+    const AddressMatch want = p.match;
     // Zero-config peerings are defined by the router's own address: only
     // a VIF description can say the address is wrong.
     if (!p.vif) continue;
     std::string expected = fmt::format("{} (Amazon: {})", p.expected.customerAddress, p.expected.amazonAddress);
     std::string where = p.iface ? VyosPath(s, *p.iface) : ExpectedPath(s, p);
-    Finding f{.id = id, .severity = Severity::kCritical, .subject = p.subject};
+    Finding f{.severity = Severity::kCritical, .subject = p.subject};
     f.weight = 85;
     switch (want) {
       case AddressMatch::kMissing:
+        f.id = "dx.ip.missing";
         f.message = p.iface ? fmt::format("no address of the VIF's peer subnet on {} (VLAN {})",
                                           p.iface->name, p.vlan)
                             : fmt::format("no interface holds an address of the VIF's peer subnet {}",
@@ -211,6 +216,7 @@ std::vector<Finding> CheckIp(const Snapshot& s, const Snapshot*, AddressMatch wa
                                where, p.expected.customerAddress, p.expected.customerAddress, p.vlan);
         break;
       case AddressMatch::kWrongAddress:
+        f.id = "dx.ip.wrong-address";
         f.message = fmt::format("{} holds {}/{}, not the VIF's customer address {}", p.address->ifname,
                                 p.address->address, p.address->prefixlen, p.expected.customerAddress);
         f.evidence = {{fmt::format("address on {}", p.address->ifname),
@@ -222,6 +228,7 @@ std::vector<Finding> CheckIp(const Snapshot& s, const Snapshot*, AddressMatch wa
                                p.expected.customerAddress, p.address->ifname, p.amazon->Address());
         break;
       case AddressMatch::kWrongPrefix: {
+        f.id = "dx.ip.wrong-prefix";
         auto router = ParseAddress(p.address->address, p.address->prefixlen);
         bool reaches = router && router->Contains(*p.amazon);
         f.severity = reaches ? Severity::kWarning : Severity::kCritical;
@@ -240,6 +247,7 @@ std::vector<Finding> CheckIp(const Snapshot& s, const Snapshot*, AddressMatch wa
         break;
       }
       case AddressMatch::kSwapped:
+        f.id = "dx.ip.swapped";
         f.message = fmt::format("{} holds the Amazon address {}: customer and Amazon addresses are "
                                 "swapped", p.address->ifname, p.amazon->Address());
         f.evidence = {{fmt::format("address on {}", p.address->ifname),
@@ -259,22 +267,9 @@ std::vector<Finding> CheckIp(const Snapshot& s, const Snapshot*, AddressMatch wa
   return out;
 }
 
-std::vector<Finding> CheckIpMissing(const Snapshot& s, const Snapshot* prev) {
-  return CheckIp(s, prev, AddressMatch::kMissing, "dx.ip.missing");
-}
-std::vector<Finding> CheckIpWrongAddress(const Snapshot& s, const Snapshot* prev) {
-  return CheckIp(s, prev, AddressMatch::kWrongAddress, "dx.ip.wrong-address");
-}
-std::vector<Finding> CheckIpWrongPrefix(const Snapshot& s, const Snapshot* prev) {
-  return CheckIp(s, prev, AddressMatch::kWrongPrefix, "dx.ip.wrong-prefix");
-}
-std::vector<Finding> CheckIpSwapped(const Snapshot& s, const Snapshot* prev) {
-  return CheckIp(s, prev, AddressMatch::kSwapped, "dx.ip.swapped");
-}
-
-std::vector<Finding> CheckArpUnresolved(const Snapshot& s, const Snapshot*) {
+std::vector<Finding> CheckArpUnresolved(const Facts& facts, const Snapshot& s, const Snapshot*) {
   std::vector<Finding> out;
-  for (const auto& p : MatchDx(s)) {
+  for (const auto& p : facts.dx()) {
     if (!p.neighbour || !p.amazon) continue;
     if (p.neighbour->state != "FAILED" && p.neighbour->state != "INCOMPLETE") continue;
     // When the router's own tag and address are right, the fault is past the

@@ -1,8 +1,7 @@
-// The wg.* catalogue, and net.rp-filter.strict. Ids are API: add, never
-// rename. Sources: FACTS.md "WireGuard" (timers from
-// drivers/net/wireguard/messages.h: REKEY_AFTER_TIME 120 s,
-// REJECT_AFTER_TIME 180 s, KEEPALIVE_TIMEOUT 10 s; message sizes from the
-// protocol: initiation 148 B, response 92 B, keepalive 32 B).
+// The wg.* catalogue, and net.rp-filter.strict, with the rules on handshakes,
+// traffic, endpoints and keepalives; the rules on AllowedIPs, routes, MTU and
+// rp_filter are in rules_wg_routes.cc. Ids are API: add, never rename.
+// Timers and sizes: wg_model.h.
 //
 // Every rule here is linear in the number of peers and AllowedIPs: lookups
 // go through hash maps and PrefixTrie, never peer against peer.
@@ -11,74 +10,14 @@
 #include <algorithm>
 #include <unordered_map>
 
-#include "plugin/prefix_trie.h"
+#include "plugin/facts.h"
 #include "plugin/rules.h"
-#include "plugin/vpn_rules.h"
+#include "plugin/vpn_common.h"
+#include "plugin/wg_model.h"
+#include "plugin/wg_rules.h"
 
 namespace edgediag::plugin {
 namespace {
-
-constexpr std::int64_t kRejectAfterTime = 180;  // a session is dead after this
-constexpr std::int64_t kKeepaliveTimeout = 10;  // passive keepalive after received data
-constexpr std::uint64_t kInitiation = 148, kResponse = 92, kKeepalive = 32;
-constexpr std::uint32_t kOverheadV4 = 60, kOverheadV6 = 80;  // IP + UDP 8 + WireGuard 32
-
-bool KernelOk(const Snapshot& s) { return s.Source(kSourceKernel).state == SourceState::kOk; }
-
-Subject InterfaceSubject(const WgInterface& w) {
-  return {SubjectKind::kWgInterface, w.name, w.name, "", ""};
-}
-
-Subject PeerSubject(const WgInterface& w, const WgPeer& p) {
-  std::string id;
-  id.reserve(w.name.size() + 1 + p.public_key.size());
-  id.append(w.name).append(1, ':').append(p.public_key);
-  return {SubjectKind::kWgPeer, std::move(id), w.name, p.public_key, p.name};
-}
-
-/// How a peer is named in one-line messages: its configured name, else the
-/// start of its public key.
-std::string Label(const WgPeer& p) {
-  if (!p.name.empty()) return p.name;
-  return p.public_key.size() > 8 ? p.public_key.substr(0, 8) + "..." : p.public_key;
-}
-
-/// The peer's configuration path on VyOS, or a placeholder without a name.
-std::string VyosPeer(const WgInterface& w, const WgPeer& p) {
-  return fmt::format("interfaces wireguard {} peer {}", w.name, p.name.empty() ? "NAME" : p.name);
-}
-
-std::string Verify(const WgInterface& w) {
-  return fmt::format("VyOS `show interfaces wireguard {0}`; Linux `wg show {0}`", w.name);
-}
-
-// An interface whose peers cannot work whatever else holds: their own
-// findings would only repeat it.
-bool AdminDown(const Snapshot& s, const WgInterface& w) {
-  if (!KernelOk(s)) return false;
-  const Interface* i = s.FindInterface(w.name);
-  return i && !i->admin_up;
-}
-
-std::int64_t NowSeconds(const Snapshot& s) { return s.taken_at_ms / 1000; }
-
-/// Seconds since the last handshake; nullopt when never or the clock is unknown.
-std::optional<std::int64_t> HandshakeAge(const Snapshot& s, const WgPeer& p) {
-  if (p.last_handshake == 0 || s.taken_at_ms == 0) return std::nullopt;
-  return std::max<std::int64_t>(0, NowSeconds(s) - p.last_handshake);
-}
-
-/// "ADDR:PORT" / "[ADDR]:PORT" -> the address.
-std::optional<Prefix> EndpointAddress(const std::string& endpoint) {
-  if (endpoint.empty()) return std::nullopt;
-  if (endpoint.front() == '[') {
-    auto close = endpoint.find(']');
-    if (close == std::string::npos) return std::nullopt;
-    return ParseAddress(endpoint.substr(1, close - 1));
-  }
-  auto colon = endpoint.rfind(':');
-  return ParseAddress(colon == std::string::npos ? endpoint : endpoint.substr(0, colon));
-}
 
 /// The previous sample's peers, by interface and public key. Keys are views
 /// into the previous snapshot: no copies of 100,000 keys.
@@ -132,28 +71,10 @@ std::vector<Subject> WireguardSubjects(const Snapshot& s) {
   return out;
 }
 
-WireguardLookup::WireguardLookup(const Snapshot& s) {
-  for (const auto& w : s.wireguard) {
-    Entry& e = interfaces_[w.name];
-    e.interface = &w;
-    e.peers.reserve(w.peers.size());
-    for (const auto& p : w.peers) e.peers.emplace(p.public_key, &p);
-  }
-}
 
-const WgInterface* WireguardLookup::FindInterface(std::string_view name) const {
-  auto it = interfaces_.find(name);
-  return it == interfaces_.end() ? nullptr : it->second.interface;
-}
-
-const WgPeer* WireguardLookup::FindPeer(std::string_view ifname, std::string_view key) const {
-  auto it = interfaces_.find(ifname);
-  if (it == interfaces_.end()) return nullptr;
-  auto p = it->second.peers.find(key);
-  return p == it->second.peers.end() ? nullptr : p->second;
-}
-
-Finding WireguardOk(const Snapshot& s, const WireguardLookup& lookup, const Subject& subject) {
+Finding WireguardOk(const Facts& facts, const Subject& subject) {
+  const Snapshot& s = facts.snapshot();
+  const WireguardLookup& lookup = facts.wireguard();
   Finding f{.id = "wg.ok", .severity = Severity::kOk, .weight = 0};
   f.message = "nothing points at a fault";
   const WgInterface* w = lookup.FindInterface(subject.interface);
@@ -194,7 +115,7 @@ Finding WireguardOk(const Snapshot& s, const WireguardLookup& lookup, const Subj
 // ---------------------------------------------------------------------------
 // The checks.
 
-std::vector<Finding> CheckWgModuleMissing(const Snapshot& s, const Snapshot*) {
+std::vector<Finding> CheckWgModuleMissing(const Facts&, const Snapshot& s, const Snapshot*) {
   const SourceStatus& src = s.Source(kSourceWireguard);
   if (src.state != SourceState::kUnavailable) return {};
   if (src.reason.find("module not loaded") == std::string::npos) return {};
@@ -225,7 +146,7 @@ std::vector<Finding> CheckWgModuleMissing(const Snapshot& s, const Snapshot*) {
   return {f};
 }
 
-std::vector<Finding> CheckWgInterfaceDown(const Snapshot& s, const Snapshot*) {
+std::vector<Finding> CheckWgInterfaceDown(const Facts&, const Snapshot& s, const Snapshot*) {
   std::vector<Finding> out;
   for (const auto& w : s.wireguard) {
     if (!AdminDown(s, w)) continue;
@@ -259,7 +180,7 @@ std::vector<Finding> CheckWgInterfaceDown(const Snapshot& s, const Snapshot*) {
   return out;
 }
 
-std::vector<Finding> CheckWgHandshakeNever(const Snapshot& s, const Snapshot*) {
+std::vector<Finding> CheckWgHandshakeNever(const Facts&, const Snapshot& s, const Snapshot*) {
   std::vector<Finding> out;
   for (const auto& w : s.wireguard) {
     if (AdminDown(s, w)) continue;
@@ -305,7 +226,7 @@ std::vector<Finding> CheckWgHandshakeNever(const Snapshot& s, const Snapshot*) {
 // something to send, so an old handshake is normal there (FACTS.md), and
 // with a single sample and no keepalive we cannot tell idle from failing:
 // no finding. last_handshake == 0 belongs to wg.handshake.never.
-std::vector<Finding> CheckWgHandshakeStale(const Snapshot& s, const Snapshot* prev) {
+std::vector<Finding> CheckWgHandshakeStale(const Facts&, const Snapshot& s, const Snapshot* prev) {
   std::vector<Finding> out;
   PreviousPeers before(prev);
   for (const auto& w : s.wireguard) {
@@ -359,7 +280,7 @@ std::vector<Finding> CheckWgHandshakeStale(const Snapshot& s, const Snapshot* pr
 //    networks — or a flow that is one-way by nature, like syslog).
 //  - in-only, the mirror: the peer sends, we answer nothing into the tunnel
 //    (our routes, rp_filter, or this peer's AllowedIPs reject the sources).
-std::vector<Finding> CheckWgTrafficOneWay(const Snapshot& s, const Snapshot* prev) {
+std::vector<Finding> CheckWgTrafficOneWay(const Facts&, const Snapshot& s, const Snapshot* prev) {
   if (!prev) return {};
   std::vector<Finding> out;
   PreviousPeers before(prev);
@@ -423,7 +344,7 @@ std::vector<Finding> CheckWgTrafficOneWay(const Snapshot& s, const Snapshot* pre
   return out;
 }
 
-std::vector<Finding> CheckWgEndpointMissing(const Snapshot& s, const Snapshot*) {
+std::vector<Finding> CheckWgEndpointMissing(const Facts&, const Snapshot& s, const Snapshot*) {
   std::vector<Finding> out;
   for (const auto& w : s.wireguard) {
     if (AdminDown(s, w)) continue;
@@ -457,9 +378,9 @@ std::vector<Finding> CheckWgEndpointMissing(const Snapshot& s, const Snapshot*) 
 // public endpoint leaves an interface that has only private (RFC 1918) or
 // CGNAT (RFC 6598) addresses of that family: the source then must be
 // translated on the way. IPv6 endpoints are skipped (no NAT in practice).
-std::vector<Finding> CheckWgKeepaliveNat(const Snapshot& s, const Snapshot*) {
+std::vector<Finding> CheckWgKeepaliveNat(const Facts& facts, const Snapshot& s, const Snapshot*) {
   if (!KernelOk(s)) return {};
-  SharedRoutes routes(s);
+  const RouteIndex& routes = facts.routes();
   // Interfaces with IPv4 addresses, all of them private: name -> one of them.
   std::unordered_map<std::string, std::string> private_only;
   std::unordered_map<std::string, bool> has_public;
@@ -480,7 +401,7 @@ std::vector<Finding> CheckWgKeepaliveNat(const Snapshot& s, const Snapshot*) {
       auto ep = EndpointAddress(p.endpoint);
       if (!ep || ep->family != 4 || IsPrivateAddress(*ep)) continue;
       if (ep->bytes[0] == 127 || (ep->bytes[0] == 169 && ep->bytes[1] == 254)) continue;
-      const Route* r = routes->Best(*ep);
+      const Route* r = routes.Best(*ep);
       if (!r || r->dev.empty() || r->dev == w.name) continue;
       auto it = private_only.find(r->dev);
       if (it == private_only.end() || has_public.count(r->dev)) continue;
@@ -501,320 +422,6 @@ std::vector<Finding> CheckWgKeepaliveNat(const Snapshot& s, const Snapshot*) {
           "persistent-keepalive 25`. Verify: `wg show {1} persistent-keepalive`",
           VyosPeer(w, p), w.name, p.public_key);
       out.push_back(std::move(f));
-    }
-  }
-  return out;
-}
-
-// The kernel keeps AllowedIPs in one trie per interface and a prefix
-// belongs to exactly one peer: setting it on a second peer moves it
-// (allowedips.c, wg_allowedips_insert_v4). A kernel dump therefore never
-// shows an exact duplicate; one in a snapshot comes from configuration or a
-// merged dump, and means one of the peers does not really hold the prefix.
-// Containment is legal (longest prefix wins) but hands part of the broader
-// peer's range to another peer, in both directions: traffic to it goes to
-// the narrower peer, and packets from it arriving from the broader peer are
-// dropped. A /0 is a catch-all by design: info.
-std::vector<Finding> CheckWgAllowedIpsOverlap(const Snapshot& s, const Snapshot*) {
-  constexpr int kCoveringCap = 16;  // values looked at per covering node
-  constexpr std::size_t kExamples = 3;
-  std::vector<Finding> out;
-  for (const auto& w : s.wireguard) {
-    struct Entry {
-      std::uint32_t peer;
-      Prefix prefix;
-    };
-    std::vector<Entry> entries;
-    PrefixTrie trie;
-    std::size_t n = 0;
-    for (const auto& p : w.peers) n += p.allowed_ips.size();
-    entries.reserve(n);
-    trie.Reserve(n);
-    for (std::uint32_t i = 0; i < w.peers.size(); ++i)
-      for (const auto& a : w.peers[i].allowed_ips)
-        if (auto p = ParsePrefix(a)) {
-          trie.Insert(*p, static_cast<std::uint32_t>(entries.size()));
-          entries.push_back({i, p->Network()});
-        }
-    struct Record {
-      std::vector<std::string> examples;
-      std::size_t count = 0;
-      bool catch_all_only = true;
-    };
-    std::unordered_map<std::uint32_t, Record> dups, contains;
-    for (const auto& e : entries) {
-      int seen = 0;
-      trie.ForEachCovering(e.prefix, [&](std::uint32_t v, int len) {
-        if (++seen > kCoveringCap) return false;
-        const Entry& o = entries[v];
-        if (o.peer == e.peer) return true;
-        if (len == e.prefix.len) {
-          Record& r = dups[e.peer];
-          if (r.examples.size() < kExamples)
-            r.examples.push_back(
-                fmt::format("{} also on peer {}", e.prefix.ToString(), Label(w.peers[o.peer])));
-          ++r.count;
-        } else {
-          Record& r = contains[o.peer];
-          if (r.examples.size() < kExamples)
-            r.examples.push_back(fmt::format("{} contains {} of peer {}", o.prefix.ToString(),
-                                             e.prefix.ToString(), Label(w.peers[e.peer])));
-          ++r.count;
-          if (len != 0) r.catch_all_only = false;
-        }
-        return true;
-      });
-    }
-    // Findings in peer order, so that output is stable.
-    for (std::uint32_t i = 0; i < w.peers.size(); ++i) {
-      const WgPeer& p = w.peers[i];
-      std::string more;
-      if (auto it = dups.find(i); it != dups.end()) {
-        const Record& r = it->second;
-        more = r.count > 1 ? fmt::format(" (and {} more)", r.count - 1) : "";
-        Finding f{.id = "wg.allowedips.overlap",
-                  .severity = Severity::kCritical,
-                  .subject = PeerSubject(w, p),
-                  .weight = 80};
-        f.message = fmt::format(
-            "AllowedIPs {}{}: WireGuard keeps each prefix on one peer only, so "
-            "one of them silently loses it",
-            r.examples.front(), more);
-        for (const auto& ex : r.examples)
-          f.evidence.push_back({"AllowedIPs", ex, "on one peer only"});
-        f.remedy = fmt::format(
-            "Give each prefix to one peer: VyOS `delete {0} allowed-ips PREFIX` "
-            "on the wrong one; Linux `wg set {1} peer KEY allowed-ips LIST` "
-            "(replaces the list). Verify: `wg show {1} allowed-ips`",
-            VyosPeer(w, p), w.name);
-        out.push_back(std::move(f));
-      }
-      if (auto it = contains.find(i); it != contains.end()) {
-        const Record& r = it->second;
-        more = r.count > 1 ? fmt::format(" (and {} more)", r.count - 1) : "";
-        Finding f{.id = "wg.allowedips.overlap", .subject = PeerSubject(w, p)};
-        f.severity = r.catch_all_only ? Severity::kInfo : Severity::kWarning;
-        f.weight = r.catch_all_only ? 10 : 45;
-        f.message = fmt::format(
-            "AllowedIPs {}{}: that part belongs to the other peer (longest "
-            "prefix wins), both for traffic to it and for packets from it",
-            r.examples.front(), more);
-        for (const auto& ex : r.examples)
-          f.evidence.push_back({"AllowedIPs", ex, "disjoint unless intended"});
-        f.remedy = fmt::format(
-            "If unintended, narrow this peer's AllowedIPs: VyOS `set {0} "
-            "allowed-ips ...`; Linux `wg set {1} peer {2} allowed-ips ...`. "
-            "Verify: `wg show {1} allowed-ips`",
-            VyosPeer(w, p), w.name, p.public_key);
-        out.push_back(std::move(f));
-      }
-    }
-  }
-  return out;
-}
-
-// An AllowedIPs prefix is routed when some route through the WireGuard
-// interface, in any table, overlaps it (wg-quick's table 51820 and policy
-// routing included). A route for part of the prefix counts: we flag only
-// prefixes nothing at all sends into the interface.
-std::vector<Finding> CheckWgAllowedIpsUnrouted(const Snapshot& s, const Snapshot*) {
-  if (!KernelOk(s)) return {};
-  SharedRoutes routes(s);
-  constexpr std::size_t kExamples = 5;
-  std::vector<Finding> out;
-  for (const auto& w : s.wireguard) {
-    if (AdminDown(s, w)) continue;  // its routes went with it
-    const PrefixTrie& into = routes->RoutesVia(w.name);
-    for (const auto& p : w.peers) {
-      std::vector<Prefix> unrouted;
-      for (const auto& a : p.allowed_ips) {
-        auto pre = ParsePrefix(a);
-        if (pre && !into.AnyOverlapping(pre->Network())) unrouted.push_back(pre->Network());
-      }
-      if (unrouted.empty()) continue;
-      Finding f{.id = "wg.allowedips.unrouted",
-                .severity = Severity::kCritical,
-                .subject = PeerSubject(w, p),
-                .weight = 60};
-      std::string more =
-          unrouted.size() > 1 ? fmt::format(" (and {} more)", unrouted.size() - 1) : "";
-      f.message = fmt::format(
-          "{}{} in peer {}'s AllowedIPs has no route into {} in any table: "
-          "traffic to it leaves another way",
-          unrouted.front().ToString(), more, Label(p), w.name);
-      for (std::size_t i = 0; i < unrouted.size() && i < kExamples; ++i) {
-        const Route* r = routes->Best(unrouted[i]);
-        f.evidence.push_back(
-            {fmt::format("route to {}", unrouted[i].ToString()),
-             r ? fmt::format("via {} ({})", r->dev.empty() ? r->type : r->dev, r->dst) : "none",
-             fmt::format("dev {}", w.name)});
-      }
-      const Prefix& first = unrouted.front();
-      f.remedy = fmt::format(
-          "Route it into the tunnel: VyOS `set protocols static route{0} {1} "
-          "interface {2}`; Linux `ip route add {1} dev {2}` (wg-quick adds these "
-          "from AllowedIPs, VyOS and systemd-networkd do not). Verify: `ip route "
-          "get {3}` names {2}; VyOS `show ip{0} route {1}`",
-          first.family == 6 ? "6" : "", first.ToString(), w.name, SampleHost(first));
-      out.push_back(std::move(f));
-    }
-  }
-  return out;
-}
-
-// WireGuard adds 60 bytes over IPv4 (20 IP + 8 UDP + 32) and 80 over IPv6;
-// wg-quick sets MTU = underlay - 80 to fit both. Above underlay - overhead,
-// packets are fragmented or lost: warning. Between the two: fits the IPv4
-// endpoints of today only: info.
-std::vector<Finding> CheckWgMtu(const Snapshot& s, const Snapshot*) {
-  if (!KernelOk(s)) return {};
-  SharedRoutes routes(s);
-  std::vector<Finding> out;
-  for (const auto& w : s.wireguard) {
-    const Interface* wi = s.FindInterface(w.name);
-    if (!wi || wi->mtu == 0) continue;
-    // The tightest path among the peers that have an endpoint.
-    const WgPeer* worst = nullptr;
-    std::uint32_t worst_allowed = 0, worst_underlay = 0;
-    std::string worst_dev;
-    bool worst_v6 = false;
-    for (const auto& p : w.peers) {
-      auto ep = EndpointAddress(p.endpoint);
-      if (!ep) continue;
-      const Route* r = routes->Best(*ep);
-      if (!r || r->dev.empty() || r->dev == w.name) continue;
-      const Interface* under = s.FindInterface(r->dev);
-      std::uint32_t underlay = r->mtu && *r->mtu ? *r->mtu : under ? under->mtu : 0;
-      if (underlay == 0) continue;
-      std::uint32_t overhead = ep->family == 6 ? kOverheadV6 : kOverheadV4;
-      std::uint32_t allowed = underlay > overhead ? underlay - overhead : 0;
-      if (!worst || allowed < worst_allowed) {
-        worst = &p, worst_allowed = allowed, worst_underlay = underlay, worst_dev = r->dev;
-        worst_v6 = ep->family == 6;
-      }
-    }
-    if (!worst || worst_underlay <= kOverheadV6) continue;
-    std::uint32_t recommended = worst_underlay - kOverheadV6;
-    if (wi->mtu <= recommended) continue;
-    Finding f{.id = "wg.mtu", .subject = InterfaceSubject(w)};
-    if (wi->mtu > worst_allowed) {
-      f.severity = Severity::kWarning;
-      f.weight = 40;
-      f.message = fmt::format(
-          "{} MTU {} is larger than the underlay allows: peer {}'s endpoint is "
-          "reached via {} (MTU {}) and WireGuard adds {} bytes; use at most {}",
-          w.name, wi->mtu, Label(*worst), worst_dev, worst_underlay,
-          worst_v6 ? kOverheadV6 : kOverheadV4, recommended);
-    } else {
-      f.severity = Severity::kInfo;
-      f.weight = 10;
-      f.message = fmt::format(
-          "{} MTU {} fits IPv4 endpoints via {} (MTU {}) but not IPv6 ones; "
-          "wg-quick uses underlay - 80 = {}",
-          w.name, wi->mtu, worst_dev, worst_underlay, recommended);
-    }
-    f.evidence = {{fmt::format("{} MTU", w.name), std::to_string(wi->mtu),
-                   fmt::format("<= {} ({} - 80)", recommended, worst_underlay)},
-                  {fmt::format("underlay toward {}", worst->endpoint),
-                   fmt::format("{} MTU {}", worst_dev, worst_underlay), "—"}};
-    f.remedy = fmt::format(
-        "VyOS `set interfaces wireguard {0} mtu {1}`; Linux `ip link set dev {0} "
-        "mtu {1}`. Verify: `ip link show {0}`; `ping -M do -s {2} "
-        "PEER_TUNNEL_ADDRESS` passes",
-        w.name, recommended, recommended - 28);
-    out.push_back(std::move(f));
-  }
-  return out;
-}
-
-// Strict rp_filter (1) drops a packet arriving on an interface when the
-// route back to its source leaves through another one. On a tunnel, the
-// sources are the remote networks: a WireGuard peer's AllowedIPs, or an
-// IPsec CHILD SA's remote selectors (matched to the XFRM interface by
-// if_id). "Back via the tunnel" means: some table's best route for the
-// prefix uses it (we cannot see ip rules, so any table will do). /0
-// prefixes are skipped: "accept any source" says nothing about which
-// sources really arrive. IPReversePathFilter rising corroborates.
-std::vector<Finding> CheckNetRpFilterStrict(const Snapshot& s, const Snapshot* prev) {
-  if (!KernelOk(s)) return {};
-  SharedRoutes routes(s);
-  auto drops = CounterDelta(s, prev, "IPReversePathFilter");
-  auto drops_total = CounterValue(s, "IPReversePathFilter");
-  constexpr std::size_t kExamples = 3;
-
-  struct Asym {
-    std::vector<std::string> examples;
-    std::size_t count = 0;
-  };
-  auto check = [&](const std::string& tunnel, const Prefix& p, Asym& a) {
-    if (p.len == 0) return;
-    if (routes->SomeTableRoutesVia(p, tunnel)) return;
-    const Route* r = routes->Best(p);
-    if (a.examples.size() < kExamples)
-      a.examples.push_back(
-          fmt::format("{} returns {}", p.ToString(),
-                      r ? "via " + (r->dev.empty() ? r->type : r->dev) : "nowhere (no route)"));
-    ++a.count;
-  };
-  auto finding = [&](const Subject& subject, const Interface& t, const Asym& a) {
-    Finding f{.id = "net.rp-filter.strict", .subject = subject};
-    bool rising = drops && *drops > 0;
-    f.severity = rising ? Severity::kCritical : Severity::kWarning;
-    f.weight = rising ? 70 : 45;
-    std::string more = a.count > 1 ? fmt::format(" (and {} more)", a.count - 1) : "";
-    f.message = fmt::format(
-        "strict reverse-path filtering on {} drops packets from the tunnel's "
-        "remote networks whose route back leaves another way: {}{}",
-        t.name, a.examples.front(), more);
-    f.evidence.push_back({fmt::format("rp_filter on {}", t.name), "1 (strict)",
-                          "2 (loose) or 0 where paths are asymmetric"});
-    for (const auto& ex : a.examples)
-      f.evidence.push_back({"route back to the source", ex, fmt::format("via {}", t.name)});
-    if (drops)
-      f.evidence.push_back({"IPReversePathFilter",
-                            fmt::format("+{} since the previous sample", *drops), "not rising"});
-    else if (drops_total)
-      f.evidence.push_back(
-          {"IPReversePathFilter", fmt::format("{} since boot", *drops_total), "—"});
-    std::string vyos_type = t.kind == "wireguard" ? "wireguard" : "vti";
-    f.remedy = fmt::format(
-        "Route the remote networks into {0} (VyOS `set protocols static route PREFIX interface "
-        "{0}`; Linux `ip route add PREFIX dev {0}`), or make the filter loose: VyOS `set "
-        "interfaces "
-        "{1} {0} ip source-validation loose`; Linux `sysctl -w net.ipv4.conf.{0}.rp_filter=2` (the "
-        "kernel applies the higher of `all` and {0}: check net.ipv4.conf.all.rp_filter too). "
-        "Verify: `nstat -az TcpExtIPReversePathFilter` stops rising",
-        t.name, vyos_type);
-    return f;
-  };
-
-  std::vector<Finding> out;
-  for (const auto& w : s.wireguard) {
-    const Interface* t = s.FindInterface(w.name);
-    if (!t || !t->rp_filter || *t->rp_filter != 1 || !t->admin_up) continue;
-    Asym a;
-    for (const auto& p : w.peers)
-      for (const auto& ip : p.allowed_ips)
-        if (auto pre = ParsePrefix(ip); pre && pre->family == 4) check(w.name, pre->Network(), a);
-    if (a.count > 0) out.push_back(finding(InterfaceSubject(w), *t, a));
-  }
-  // IPsec: XFRM interfaces with a known if_id, against the CHILD SAs that
-  // use it on the way in.
-  for (const auto& t : s.interfaces) {
-    if ((t.kind != "xfrm" && t.kind != "vti") || !t.if_id || !t.rp_filter || *t.rp_filter != 1 ||
-        !t.admin_up)
-      continue;
-    for (const auto& ike : s.ike_sas) {
-      Asym a;
-      for (const auto& c : ike.child_sas) {
-        if (c.state != "INSTALLED" || !c.if_id_in || *c.if_id_in != *t.if_id) continue;
-        for (const auto& ts : c.remote_ts) {
-          auto bracket = ts.find('[');
-          auto pre = ParsePrefix(bracket == std::string::npos ? ts : ts.substr(0, bracket));
-          if (pre && pre->family == 4) check(t.name, pre->Network(), a);
-        }
-      }
-      if (a.count > 0) out.push_back(finding(ConnectionSubject(s, ike.name), t, a));
     }
   }
   return out;

@@ -7,9 +7,12 @@
 #include "plugin/report.h"
 #include "tests/support/dx_fixture.h"
 #include "tests/support/golden.h"
+#include "tests/support/run_rule.h"
 
 namespace edgediag::plugin {
 namespace {
+
+using testing::RunRule;
 
 using testing::HealthyDx;
 using testing::Iface;
@@ -191,7 +194,7 @@ TEST(DxBgpRules, Md5CountersDeltaCorroborates) {
   Snapshot s = HealthyDx();
   s.counters.tcp_ext["TCPMD5Failure"] = 25;
   RouterKey(s, "Ex4mpleDXkez");
-  auto f = CheckMd5Mismatch(s, &prev);
+  auto f = RunRule(CheckMd5, s, &prev);
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0].evidence.back().observed, "TCPMD5Failure +15");
 }
@@ -199,7 +202,7 @@ TEST(DxBgpRules, Md5CountersDeltaCorroborates) {
 TEST(DxBgpRules, KeysAreDescribedNeverShown) {
   Snapshot s = HealthyDx();
   RouterKey(s, "Ex4mpleDXkey ");
-  auto f = CheckMd5Whitespace(s, nullptr);
+  auto f = RunRule(CheckMd5, s, nullptr);
   ASSERT_EQ(f.size(), 1u);
   for (const auto& e : f[0].evidence) {
     EXPECT_EQ(e.observed.find("Ex4mple"), std::string::npos);
@@ -213,7 +216,7 @@ TEST(DxBgpRules, WithoutCapNetAdminFrrPasswordFlagDecides) {
   Snapshot s = HealthyDx();
   s.sources[kSourceMd5] = {SourceState::kPermissionDenied, "need CAP_NET_ADMIN"};
   s.bgp_neighbors[0].passwordConfigured = false;
-  auto f = CheckMd5Missing(s, nullptr);
+  auto f = RunRule(CheckMd5, s, nullptr);
   ASSERT_EQ(f.size(), 1u);
 }
 
@@ -221,7 +224,7 @@ TEST(DxBgpRules, MtuInvalidForTypeOnPublicVif) {
   Snapshot s = HealthyDx();
   s.vifs[0].virtualInterfaceType = "public";
   s.vifs[0].mtu = 9001;
-  auto f = CheckMtuInvalidForType(s, nullptr);
+  auto f = RunRule(CheckMtuInvalidForType, s, nullptr);
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0].message, "MTU 9001 is not one AWS offers on a public VIF");
 }
@@ -231,7 +234,7 @@ TEST(DxBgpRules, ProbeFailingAtJumboSizeIsAPathProblem) {
   s.vifs[0].mtu = 9001;
   Iface(s, "eth1.101").mtu = 9001;
   s.probes = {{"169.254.10.1", "eth1.101", 1500, true, ""}, {"169.254.10.1", "eth1.101", 9001, false, ""}};
-  auto f = CheckMtuPath(s, nullptr);
+  auto f = RunRule(CheckMtuPath, s, nullptr);
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0].id, "dx.mtu.path");
 }

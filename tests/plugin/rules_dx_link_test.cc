@@ -8,9 +8,12 @@
 #include "plugin/report.h"
 #include "tests/support/dx_fixture.h"
 #include "tests/support/golden.h"
+#include "tests/support/run_rule.h"
 
 namespace edgediag::plugin {
 namespace {
+
+using testing::RunRule;
 
 using testing::HealthyDx;
 using testing::Iface;
@@ -154,7 +157,7 @@ TEST(DxLinkRules, VlanMismatchOutranksTheArpSymptom) {
 TEST(DxLinkRules, WrongPrefixThatStillReachesThePeerIsAWarning) {
   Snapshot s = HealthyDx();
   s.addresses[0].prefixlen = 29;
-  auto f = CheckIpWrongPrefix(s, nullptr);
+  auto f = RunRule(CheckIp, s, nullptr);
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0].severity, Severity::kWarning);
 }
@@ -166,7 +169,7 @@ TEST(DxLinkRules, Ipv6PeeringOnA125IsMatched) {
                                 .customerAddress = "2001:db8::6/125"});
   s.addresses.push_back({.ifname = "eth1.101", .ifindex = 7, .family = 6, .address = "2001:db8::5",
                          .prefixlen = 125});
-  auto f = CheckIpWrongAddress(s, nullptr);
+  auto f = RunRule(CheckIp, s, nullptr);
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0].message,
             "eth1.101 holds 2001:db8::5/125, not the VIF's customer address 2001:db8::6/125");
@@ -209,7 +212,7 @@ TEST(DxLinkRules, PeerFilterFindsTheIpv6PeeringOfADualStackVif) {
 TEST(DxLinkRules, RemediesNameVyosAndLinuxCommands) {
   Snapshot s = HealthyDx();
   Iface(s, "eth1.101").vlan_id = 102;
-  auto f = CheckVlanMismatch(s, nullptr);
+  auto f = RunRule(CheckVlanMismatch, s, nullptr);
   ASSERT_EQ(f.size(), 1u);
   EXPECT_NE(f[0].remedy.find("show interfaces ethernet eth1 vif 101"), std::string::npos);
   EXPECT_NE(f[0].remedy.find("ip -d link show dev eth1.101"), std::string::npos);

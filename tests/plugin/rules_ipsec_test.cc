@@ -7,12 +7,17 @@
 #include <set>
 
 #include "plugin/report.h"
-#include "plugin/vpn_rules.h"
+#include "plugin/ipsec_rules.h"
+#include "plugin/vpn_common.h"
+#include "plugin/wg_rules.h"
 #include "tests/support/vpn_fixture.h"
 #include "tests/support/golden.h"
+#include "tests/support/run_rule.h"
 
 namespace edgediag::plugin {
 namespace {
+
+using testing::RunRule;
 
 using testing::HealthyIpsec;
 using testing::PreviousIpsec;
@@ -416,7 +421,7 @@ TEST(IpsecRules, SnatOutranksTheOneWaySymptom) {
 TEST(IpsecRules, SnatRemedyGivesTheVyosExcludeRuleBelowTheMasquerade) {
   Snapshot s = HealthyIpsec();
   s.nat_rules.erase(s.nat_rules.begin());
-  auto f = CheckIpsecSnatBeforePolicy(s, nullptr);
+  auto f = RunRule(CheckIpsecSnatBeforePolicy, s, nullptr);
   ASSERT_EQ(f.size(), 1u);
   EXPECT_NE(f[0].remedy.find("`set nat source rule 99 destination address 10.2.0.0/16`"),
             std::string::npos)
@@ -432,9 +437,9 @@ TEST(IpsecRules, SnatOnAnotherInterfaceDoesNotCatchTheTunnel) {
   Snapshot s = HealthyIpsec();
   s.nat_rules.erase(s.nat_rules.begin());
   s.nat_rules[0].oifname = "eth2";
-  EXPECT_TRUE(CheckIpsecSnatBeforePolicy(s, nullptr).empty());
+  EXPECT_TRUE(RunRule(CheckIpsecSnatBeforePolicy, s, nullptr).empty());
   s.nat_rules[0].oifname = "eth*";  // nft wildcard
-  EXPECT_EQ(CheckIpsecSnatBeforePolicy(s, nullptr).size(), 1u);
+  EXPECT_EQ(RunRule(CheckIpsecSnatBeforePolicy, s, nullptr).size(), 1u);
 }
 
 TEST(IpsecRules, RekeyWithTrafficBothWaysIsNotOneWay) {
@@ -442,7 +447,7 @@ TEST(IpsecRules, RekeyWithTrafficBothWaysIsNotOneWay) {
   ChildSa& c = now.ike_sas[0].child_sas[0];
   c.uniqueid = 9, c.spi_in = "33333333", c.spi_out = "44444444";
   c.bytes_in = 3000, c.packets_in = 30, c.bytes_out = 4000, c.packets_out = 31;
-  EXPECT_TRUE(CheckIpsecTrafficOneWay(now, &prev).empty());
+  EXPECT_TRUE(RunRule(CheckIpsecTrafficOneWay, now, &prev).empty());
 }
 
 TEST(IpsecRules, RekeyOverlapIsNotADuplicate) {
@@ -451,7 +456,7 @@ TEST(IpsecRules, RekeyOverlapIsNotADuplicate) {
   old.uniqueid = 0;
   old.state = "REKEYING";
   s.ike_sas.push_back(old);
-  EXPECT_TRUE(CheckIpsecIkeDuplicate(s, nullptr).empty());
+  EXPECT_TRUE(RunRule(CheckIpsecIkeDuplicate, s, nullptr).empty());
 }
 
 TEST(IpsecRules, IdleTunnelIsNotOneWay) {
@@ -459,8 +464,8 @@ TEST(IpsecRules, IdleTunnelIsNotOneWay) {
   prev.taken_at_ms -= 30000;
   now.ike_sas[0].child_sas[0].use_in = 900;
   now.ike_sas[0].child_sas[0].use_out = 900;
-  EXPECT_TRUE(CheckIpsecTrafficOneWay(now, &prev).empty());
-  EXPECT_TRUE(CheckIpsecTrafficOneWay(now, nullptr).empty());
+  EXPECT_TRUE(RunRule(CheckIpsecTrafficOneWay, now, &prev).empty());
+  EXPECT_TRUE(RunRule(CheckIpsecTrafficOneWay, now, nullptr).empty());
 }
 
 TEST(IpsecRules, DaemonInfoHasNoOkBesideIt) {
@@ -480,7 +485,7 @@ TEST(IpsecRules, DaemonInfoHasNoOkBesideIt) {
 TEST(IpsecRules, RemediesNameVyosAndLinuxCommands) {
   Snapshot s = HealthyIpsec();
   s.ike_sas.clear();
-  auto f = CheckIpsecIkeDown(s, nullptr);
+  auto f = RunRule(CheckIpsecIkeDown, s, nullptr);
   ASSERT_EQ(f.size(), 1u);
   EXPECT_NE(f[0].remedy.find("`reset vpn ipsec site-to-site peer site-b`"), std::string::npos);
   EXPECT_NE(f[0].remedy.find("`swanctl --initiate --child site-b-tunnel-0`"), std::string::npos);

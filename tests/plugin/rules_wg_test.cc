@@ -12,12 +12,17 @@
 #include <set>
 
 #include "plugin/report.h"
-#include "plugin/vpn_rules.h"
+#include "plugin/ipsec_rules.h"
+#include "plugin/vpn_common.h"
+#include "plugin/wg_rules.h"
 #include "tests/support/vpn_fixture.h"
 #include "tests/support/golden.h"
+#include "tests/support/run_rule.h"
 
 namespace edgediag::plugin {
 namespace {
+
+using testing::RunRule;
 
 using testing::HealthyWireguard;
 using testing::kBranchKey;
@@ -311,7 +316,7 @@ TEST(WireguardRules, ShortWindowWithNothingBackIsOnlyAWarning) {
   prev.taken_at_ms = now.taken_at_ms - 5000;
   Peer(now, "hq").tx_bytes = Peer(prev, "hq").tx_bytes + 100000;
   Peer(now, "hq").rx_bytes = Peer(prev, "hq").rx_bytes;
-  auto f = CheckWgTrafficOneWay(now, &prev);
+  auto f = RunRule(CheckWgTrafficOneWay, now, &prev);
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0].severity, Severity::kWarning);
 }
@@ -319,14 +324,14 @@ TEST(WireguardRules, ShortWindowWithNothingBackIsOnlyAWarning) {
 TEST(WireguardRules, NeverHandshakedPeerIsNotAlsoStale) {
   Snapshot s = HealthyWireguard();
   Peer(s, "hq").last_handshake = 0;
-  EXPECT_TRUE(CheckWgHandshakeStale(s, nullptr).empty());
-  EXPECT_EQ(CheckWgHandshakeNever(s, nullptr).size(), 1u);
+  EXPECT_TRUE(RunRule(CheckWgHandshakeStale, s, nullptr).empty());
+  EXPECT_EQ(RunRule(CheckWgHandshakeNever, s, nullptr).size(), 1u);
 }
 
 TEST(WireguardRules, DuplicateIsReportedOnBothPeers) {
   Snapshot s = HealthyWireguard();
   Peer(s, "branch").allowed_ips.push_back("192.168.50.0/24");
-  auto f = CheckWgAllowedIpsOverlap(s, nullptr);
+  auto f = RunRule(CheckWgAllowedIpsOverlap, s, nullptr);
   ASSERT_EQ(f.size(), 2u);
   EXPECT_EQ(f[0].subject.id, kHq);
   EXPECT_EQ(f[0].message,
@@ -340,11 +345,11 @@ TEST(WireguardRules, Ipv6AllowedIpsOverlapAndRoutes) {
   Peer(s, "hq").allowed_ips.push_back("fd00:50::/48");
   Peer(s, "branch").allowed_ips.push_back("fd00:50:0:1::/64");
   s.routes.push_back({.family = 6, .dst = "fd00:50::/48", .dev = "wg0", .ifindex = 5});
-  auto overlap = CheckWgAllowedIpsOverlap(s, nullptr);
+  auto overlap = RunRule(CheckWgAllowedIpsOverlap, s, nullptr);
   ASSERT_EQ(overlap.size(), 1u);
   EXPECT_EQ(overlap[0].subject.id, kHq);
   EXPECT_EQ(overlap[0].severity, Severity::kWarning);
-  EXPECT_TRUE(CheckWgAllowedIpsUnrouted(s, nullptr).empty());
+  EXPECT_TRUE(RunRule(CheckWgAllowedIpsUnrouted, s, nullptr).empty());
 }
 
 TEST(WireguardRules, PublicKeysOnlyNoSecretsInFindings) {
@@ -352,7 +357,7 @@ TEST(WireguardRules, PublicKeysOnlyNoSecretsInFindings) {
   // any field that looks like one.
   Snapshot s = HealthyWireguard();
   Peer(s, "hq").last_handshake = 0;
-  for (const auto& f : CheckWgHandshakeNever(s, nullptr)) {
+  for (const auto& f : RunRule(CheckWgHandshakeNever, s, nullptr)) {
     EXPECT_EQ(f.remedy.find("private"), std::string::npos);
     EXPECT_EQ(f.message.find("PrivateKey"), std::string::npos);
   }
@@ -364,8 +369,8 @@ TEST(WireguardRules, OverlapScalesLinearlyNotPairwise) {
   auto& peers = s.wireguard[0].peers;
   peers[123].allowed_ips.push_back(peers[19000].allowed_ips[1]);
   auto start = std::chrono::steady_clock::now();
-  auto f = CheckWgAllowedIpsOverlap(s, nullptr);
-  auto unrouted = CheckWgAllowedIpsUnrouted(s, nullptr);
+  auto f = RunRule(CheckWgAllowedIpsOverlap, s, nullptr);
+  auto unrouted = RunRule(CheckWgAllowedIpsUnrouted, s, nullptr);
   auto elapsed = std::chrono::steady_clock::now() - start;
   ASSERT_EQ(f.size(), 2u);
   EXPECT_EQ(f[0].subject.id, "wg0:" + peers[123].public_key);
