@@ -14,6 +14,7 @@
 int main(int argc, char** argv) {
   edgediag::plugin::CaptureOptions o;
   o.frr = o.vici = o.nftables = false;
+  o.key_salt = "bench";
   // The wall clock, as the script's `date` reads it: in the lab VM (QEMU
   // TCG) steady_clock was seen running ~30 times too fast.
   using Clock = std::chrono::system_clock;
@@ -23,7 +24,6 @@ int main(int argc, char** argv) {
   // Per-source times, to see where a slow snapshot spends it.
   auto t0 = Clock::now();
   edgediag::plugin::Snapshot s;
-  s.key_salt = "bench";
   edgediag::plugin::CaptureKernel(s, o);
   auto t1 = Clock::now();
   edgediag::plugin::CaptureWireguard(s, o);

@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <optional>
 #include <ostream>
 #include <thread>
@@ -77,6 +78,15 @@ class PhaseTimes {
   std::string text_;
 };
 
+// The run's key salt, wiped when the run ends.
+struct KeySalt {
+  std::string value = NewKeySalt();
+  KeySalt() = default;
+  KeySalt(const KeySalt&) = delete;
+  KeySalt& operator=(const KeySalt&) = delete;
+  ~KeySalt() { explicit_bzero(value.data(), value.size()); }
+};
+
 bool UseColor(const std::string& mode) {
   if (mode == "always") return true;
   if (mode == "never") return false;
@@ -110,20 +120,17 @@ plugin::CaptureOptions CaptureFor(const Options& o) {
   return c;
 }
 
-// Reads the VIF descriptions; an error is reported and recorded, and the
-// rest of the diagnosis still runs.
-std::string LoadVifs(const Options& o, Snapshot& s, bool from_snapshot, int* code) {
+// Reads the VIF descriptions, fingerprinting their keys under `salt`; an
+// error is reported and recorded, and the rest of the diagnosis still runs.
+std::string LoadVifs(const Options& o, Snapshot& s, std::string_view salt, bool from_snapshot,
+                     int* code) {
   std::vector<plugin::Vif> vifs;
   std::vector<std::string> errors;
   *code = kExitDataError;
-  // A shared snapshot carries no salt: keys read now cannot be compared
-  // with the fingerprints in it, so they are described without any.
-  bool unsalted = s.key_salt.empty();
-  if (unsalted) s.key_salt = NewKeySalt();
   std::vector<std::string> used;
   if (!o.vif_files.empty()) {
     for (const auto& f : o.vif_files) {
-      auto r = plugin::ReadVifFile(f, s.key_salt);
+      auto r = plugin::ReadVifFile(f, salt);
       if (!r) {
         errors.push_back(r.error().what);
         if (r.error().code == Error::Code::kPermissionDenied) *code = kExitNoPermission;
@@ -136,7 +143,7 @@ std::string LoadVifs(const Options& o, Snapshot& s, bool from_snapshot, int* cod
     return {};  // the snapshot carries the VIFs it was taken with
   } else {
     for (const auto& d : o.vif_dirs) {
-      auto r = plugin::ReadVifDirectory(d, s.key_salt);
+      auto r = plugin::ReadVifDirectory(d, salt);
       if (!r) {
         errors.push_back(r.error().what);
         continue;
@@ -148,15 +155,11 @@ std::string LoadVifs(const Options& o, Snapshot& s, bool from_snapshot, int* cod
       }
     }
   }
-  if (unsalted) {
-    for (auto& v : vifs) {
-      if (v.authKey) plugin::ForgetFingerprints(*v.authKey);
-      for (auto& p : v.bgpPeers)
-        if (p.authKey) plugin::ForgetFingerprints(*p.authKey);
-    }
-    s.key_salt.clear();
-  }
   s.vifs = std::move(vifs);
+  // A loaded snapshot's fingerprints were made under a salt this run does
+  // not have (and never takes from a file): keys read now cannot be
+  // compared with them, only described.
+  if (from_snapshot) plugin::ForgetFingerprints(s);
   if (!errors.empty()) {
     s.sources[plugin::kSourceVif] = {SourceState::kUnavailable, errors.front()};
     return errors.front();
@@ -319,11 +322,9 @@ void Probe(const Options& o, Snapshot& now) {
 // --save-snapshot; returns the exit code of a failed write.
 int Save(const Options& o, const Snapshot& now, std::ostream& err) {
   if (o.save_snapshot.empty()) return kExitOk;
-  // A saved snapshot travels (bug reports): without its salt, the key
-  // fingerprints in it cannot be used to test guesses of the keys.
-  Snapshot shared = now;
-  shared.key_salt.clear();
-  auto r = plugin::SaveSnapshot(shared, o.save_snapshot);
+  // A saved snapshot travels (bug reports): it never holds the salt, so the
+  // key fingerprints in it cannot be used to test guesses of the keys.
+  auto r = plugin::SaveSnapshot(now, o.save_snapshot);
   if (r) return kExitOk;
   err << "edgediag: " << r.error().what << "\n";
   return r.error().code == Error::Code::kPermissionDenied ? kExitNoPermission : kExitUnavailable;
@@ -352,6 +353,12 @@ int Run(std::span<const char* const> args, std::ostream& out, std::ostream& err,
   if (auto done = Parse(args, o, out, err)) return *done;
   times.Done("arguments");
 
+  // The key salt: made here, used for every key this run describes (the
+  // kernel's and the VIF files'), and forgotten when the run ends. It is
+  // never written anywhere, and never taken from a file.
+  KeySalt salt;
+  o.capture.key_salt = salt.value;
+
   Observed seen;
   if (int code = Observe(o, seen, err); code != kExitOk) return code;
   Snapshot& now = seen.now;
@@ -359,7 +366,7 @@ int Run(std::span<const char* const> args, std::ostream& out, std::ostream& err,
 
   std::string data_error;
   int data_code = kExitDataError;
-  if (o.command != "vpn") data_error = LoadVifs(o, now, !o.from_snapshot.empty(), &data_code);
+  if (o.command != "vpn") data_error = LoadVifs(o, now, salt.value, !o.from_snapshot.empty(), &data_code);
   if (!data_error.empty()) err << "edgediag: " << data_error << "\n";
   Probe(o, now);
   int save_code = Save(o, now, err);

@@ -37,7 +37,6 @@ Snapshot Capture(const CaptureOptions& options) {
   s.taken_at = Rfc3339(s.taken_at_ms);
   char host[256] = {};
   if (gethostname(host, sizeof(host) - 1) == 0) s.hostname = host;
-  s.key_salt = NewKeySalt();
 
   // The daemons answer slowest (vtysh, charon, nft): ask them on their own
   // threads while the kernel is read, each into its own part. WireGuard
@@ -45,7 +44,6 @@ Snapshot Capture(const CaptureOptions& options) {
   // What fails on a thread (out of memory) is that source's status, and a
   // thread that cannot be made runs its source here instead.
   Snapshot frr, vici, nft, wg;
-  frr.key_salt = vici.key_salt = nft.key_salt = wg.key_salt = s.key_salt;
   std::vector<std::thread> threads;
   struct Joiner {
     std::vector<std::thread>& threads;

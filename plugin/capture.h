@@ -26,9 +26,13 @@ struct CaptureOptions {
   std::string frr_vty_dir;  ///< empty: vtysh's default
   std::string vtysh = "vtysh";
   int timeout_ms = 3000;  ///< per source
+  /// The salt of every key fingerprint this run makes (base/key_print.h),
+  /// borrowed: the caller makes it, keeps it for the run and forgets it. A
+  /// snapshot never holds it.
+  std::string_view key_salt;
 };
 
-/// Captures everything `options` asks for. taken_at/key_salt are set here.
+/// Captures everything `options` asks for; taken_at is set here.
 Snapshot Capture(const CaptureOptions& options);
 
 // One function per source; each fills its part of `snapshot` and its

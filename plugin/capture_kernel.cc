@@ -170,7 +170,7 @@ void CaptureRtnetlink(Snapshot& s, std::chrono::milliseconds timeout, bool neigh
                                             : SourceStatus{SourceState::kUnavailable, failed};
 }
 
-void CaptureSockets(Snapshot& s, std::chrono::milliseconds timeout) {
+void CaptureSockets(Snapshot& s, std::chrono::milliseconds timeout, std::string_view salt) {
   const bool net_admin = nl::HaveNetAdmin();
   auto diag = nl::NetlinkSocket::Open(NETLINK_SOCK_DIAG, timeout);
   if (!diag) {
@@ -178,7 +178,7 @@ void CaptureSockets(Snapshot& s, std::chrono::milliseconds timeout) {
     s.sources[kSourceMd5] = StatusFromError(diag.error());
     return;
   }
-  auto socks = nl::ReadTcpSockets(*diag, s.key_salt, {kBgpPort});
+  auto socks = nl::ReadTcpSockets(*diag, salt, {kBgpPort});
   if (!socks) {
     s.sources[kSourceSockets] = StatusFromError(socks.error());
     s.sources[kSourceMd5] = StatusFromError(socks.error());
@@ -277,7 +277,7 @@ void CaptureKernel(Snapshot& snapshot, const CaptureOptions& options) {
   const std::chrono::milliseconds timeout(options.timeout_ms);
   RpFilters rp_filters;
   CaptureRtnetlink(snapshot, timeout, options.neighbours, rp_filters);
-  if (options.sockets) CaptureSockets(snapshot, timeout);
+  if (options.sockets) CaptureSockets(snapshot, timeout, options.key_salt);
   CaptureCounters(snapshot, rp_filters);
   if (options.optics) CaptureOptics(snapshot, timeout);
 }

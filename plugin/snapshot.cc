@@ -20,4 +20,21 @@ const SourceStatus& Snapshot::Source(const std::string& name) const {
   return it == sources.end() ? kNotCollected : it->second;
 }
 
+void ForgetFingerprints(KeyProperties& key) {
+  key.fp_raw.clear();
+  key.fp_trimmed.clear();
+  key.fp_folded.clear();
+  key.fp_normalised.clear();
+}
+
+void ForgetFingerprints(Snapshot& snapshot) {
+  for (auto& t : snapshot.tcp_sockets)
+    for (auto& k : t.md5_keys) ForgetFingerprints(k.key);
+  for (auto& v : snapshot.vifs) {
+    if (v.authKey) ForgetFingerprints(*v.authKey);
+    for (auto& p : v.bgpPeers)
+      if (p.authKey) ForgetFingerprints(*p.authKey);
+  }
+}
+
 }  // namespace edgediag::plugin

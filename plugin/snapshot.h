@@ -303,7 +303,6 @@ struct Snapshot {
   std::string taken_at;  ///< RFC 3339, UTC
   std::int64_t taken_at_ms = 0;  ///< unix milliseconds; rules' only clock
   std::string hostname;
-  std::string key_salt;  ///< salt of every KeyProperties fingerprint in here
   std::map<std::string, SourceStatus> sources;
   std::vector<Interface> interfaces;
   std::vector<Address> addresses;
@@ -327,5 +326,12 @@ struct Snapshot {
   const Interface* FindInterface(int ifindex) const;
   const SourceStatus& Source(const std::string& name) const;
 };
+
+/// Drops the fingerprints of a key described under a salt nobody else
+/// shares: such a key cannot be compared, only described.
+void ForgetFingerprints(KeyProperties& key);
+/// Drops every key fingerprint of a snapshot (its keys' shapes stay): what
+/// is kept on disk can then not be used to test guesses of a key.
+void ForgetFingerprints(Snapshot& snapshot);
 
 }  // namespace edgediag::plugin

@@ -158,7 +158,7 @@ EDGEDIAG_JSON_TYPE(
     virtualGatewayId, directConnectGatewayId, awsDeviceV2, source)
 EDGEDIAG_JSON_TYPE(Probe, target, dev, size, ok, detail)
 EDGEDIAG_JSON_TYPE(Snapshot, version, taken_at, taken_at_ms,
-                                                hostname, key_salt, sources, interfaces,
+                                                hostname, sources, interfaces,
                                                 addresses, neighbours, routes, tcp_sockets,
                                                 counters, bgp_neighbors, ipsec_connections,
                                                 ike_sas, xfrm_states, xfrm_policies, nat_rules,

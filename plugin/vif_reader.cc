@@ -322,13 +322,6 @@ Result<std::vector<Vif>> ReadVifDirectory(const std::string& dir, std::string_vi
   return out;
 }
 
-void ForgetFingerprints(KeyProperties& key) {
-  key.fp_raw.clear();
-  key.fp_trimmed.clear();
-  key.fp_folded.clear();
-  key.fp_normalised.clear();
-}
-
 std::vector<VifBgpPeer> Peerings(const Vif& vif) {
   std::vector<VifBgpPeer> out;
   for (const auto& p : vif.bgpPeers) {

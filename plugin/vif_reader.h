@@ -24,10 +24,6 @@ Result<std::vector<Vif>> ReadVifFile(const std::string& path, std::string_view s
 /// Every *.json in `dir`, in name order; a missing directory is no error.
 Result<std::vector<Vif>> ReadVifDirectory(const std::string& dir, std::string_view salt);
 
-/// Drops the fingerprints of a key described under a salt nobody else
-/// shares: such a key cannot be compared, only described.
-void ForgetFingerprints(KeyProperties& key);
-
 /// The BGP peerings of a VIF: bgpPeers when given, else one built from the
 /// top-level fields (older responses and hand-written files).
 std::vector<VifBgpPeer> Peerings(const Vif& vif);

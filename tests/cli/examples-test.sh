@@ -62,6 +62,18 @@ expect_rc 69 "missing snapshot" dx --from-snapshot /nonexistent/snap.json
 cmp -s "$tmp/a" "$tmp/b" && ok || bad "snapshot re-save changed the diagnosis"
 [ "$(stat -c %a "$tmp/s.json")" = 600 ] && ok || bad "snapshot mode $(stat -c %a "$tmp/s.json")"
 
+# A snapshot's salt is never taken from the file: keys read now from a VIF
+# file are not fingerprinted under a salt a crafted snapshot chose, and no
+# salt is ever written.
+sed 's/^ "hostname"/ "key_salt": "attacker-chosen-salt",\n "hostname"/' \
+  "$examples/dx-vlan-mismatch.json" >"$tmp/crafted.json"
+grep -q attacker-chosen-salt "$tmp/crafted.json" || bad "crafted snapshot not made"
+"$bin" dx --json --from-snapshot "$tmp/crafted.json" --vif-file "$data/../vif/describe-virtual-interfaces.json" \
+  --save-snapshot "$tmp/resaved.json" >/dev/null 2>&1
+grep -q '"authKey"' "$tmp/resaved.json" && ok || bad "no VIF key in the re-saved snapshot"
+grep -q 'salt' "$tmp/resaved.json" && bad "a salt reached the saved snapshot" || ok
+grep -q '"fp_raw": "[^"]' "$tmp/resaved.json" && bad "VIF keys fingerprinted under a salt from the file" || ok
+
 # docs/checks.md lists every check the binary knows.
 docs=$(dirname "$0")/../../docs/checks.md
 for id in $("$bin" --list-checks | cut -f1); do

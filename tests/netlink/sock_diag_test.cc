@@ -78,7 +78,6 @@ TEST(SockDiagTest, SecretNeverReachesTheSnapshotJson) {
   auto socks = DecodeInetDiag(bytes, kSalt);
   ASSERT_TRUE(socks.ok());
   plugin::Snapshot snap;
-  snap.key_salt = kSalt;
   plugin::TcpSocket t;
   for (const auto& m : socks->items.at(0).md5sig) t.md5_keys.push_back({m.tcpm_addr, m.tcpm_prefixlen, m.key});
   snap.tcp_sockets.push_back(t);

@@ -12,7 +12,6 @@ Snapshot HealthyDx() {
   s.taken_at = "2026-11-26T02:00:00Z";
   s.taken_at_ms = 1795658400000;
   s.hostname = "edge-test";
-  s.key_salt = kTestSalt;
   for (auto n : {kSourceKernel, kSourceSockets, kSourceMd5, kSourceCounters, kSourceFrr, kSourceVif})
     s.sources[n] = {SourceState::kOk, ""};
   s.interfaces.push_back({.name = "eth1", .ifindex = 3, .mtu = 1500, .admin_up = true,
