@@ -6,9 +6,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <map>
-#include <regex>
 #include <set>
+#include <string_view>
 
 namespace edgediag::plugin {
 namespace {
@@ -119,10 +120,18 @@ std::vector<NatFault> EvaluateNat(const Snapshot& s, const RouteIndex& routes,
 }
 
 std::optional<int> VyosRuleNumber(const NatRule& r) {
-  static const std::regex re("SRC-NAT-([0-9]+)");
-  std::smatch m;
-  if (!std::regex_search(r.text, m, re)) return std::nullopt;
-  return std::stoi(m[1]);
+  // VyOS numbers source-NAT rules 1 to 999999: any other number in a
+  // comment is not one of its rules (and must not overflow an int).
+  constexpr std::string_view kTag = "SRC-NAT-";
+  constexpr int kMaxRule = 999999;
+  for (auto at = r.text.find(kTag); at != std::string::npos; at = r.text.find(kTag, at + 1)) {
+    const char* first = r.text.data() + at + kTag.size();
+    const char* last = r.text.data() + r.text.size();
+    int n = 0;
+    auto [end, ec] = std::from_chars(first, last, n);
+    if (ec == std::errc() && end != first && n >= 1 && n <= kMaxRule) return n;
+  }
+  return std::nullopt;
 }
 
 // A free VyOS rule number below `m`, so that the exclusion is evaluated first.

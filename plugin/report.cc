@@ -158,7 +158,8 @@ Report BuildReport(const std::string& command, std::span<const Family> families,
 }
 
 Report BuildReport(const std::string& command, std::span<const Family> families,
-                   const Facts& facts, const Snapshot* previous, const ReportFilter& filter) {
+                   const Facts& facts, const Snapshot* previous, const ReportFilter& filter,
+                   std::span<const Rule> rules) {
   const Snapshot& now = facts.snapshot();
   Report r;
   r.command = command;
@@ -177,7 +178,8 @@ Report BuildReport(const std::string& command, std::span<const Family> families,
     beside.push_back([&, i] { listed[i] = EnumerateSubjects(families[i], facts); });
   if (std::find(families.begin(), families.end(), Family::kWireguard) != families.end())
     beside.push_back([&] { facts.wireguard(); });
-  std::vector<Finding> found = RunRules(families, facts, previous, beside);
+  std::vector<RuleFailure> failures;
+  std::vector<Finding> found = RunRules(families, facts, previous, beside, &failures, rules);
 
   // Every subject, in order of appearance, straight into the report (a
   // hub's 100,000 peers are not copied around), with its family beside it.
@@ -218,6 +220,23 @@ Report BuildReport(const std::string& command, std::span<const Family> families,
     family_of.push_back(FamilyOf(found[i].subject.kind));
     subjects.push_back(SubjectReport{.subject = found[i].subject});
     collect(subjects.back());
+  }
+
+  // A rule that could not run leaves its family's subjects unchecked for
+  // what it looks at; with no such subject, the report says so itself.
+  for (const RuleFailure& fail : failures) {
+    Finding f{.id = std::string(FamilyPrefix(fail.rule->family)) + ".unchecked",
+              .severity = Severity::kUnknown,
+              .message = fmt::format("check {} could not run: {}", fail.rule->id, fail.what),
+              .remedy = "Report this with a snapshot (--save-snapshot FILE): the rest of the "
+                        "report stands."};
+    bool any = false;
+    for (std::size_t i = 0; i < subjects.size(); ++i) {
+      if (family_of[i] != fail.rule->family) continue;
+      subjects[i].findings.push_back(f);
+      any = true;
+    }
+    if (!any) r.notes.push_back(f.message);
   }
 
   // What the user asked for: the rest is dropped before any more work.

@@ -46,10 +46,11 @@ struct ReportFilter {
   std::string peer;       ///< dx --peer ADDR, vpn --peer NAME
 };
 
-/// Runs the rules of `families` over the facts of a snapshot and builds
-/// the ranked report.
+/// Runs the rules of `families` (from `rules`, the catalogue by default)
+/// over the facts of a snapshot and builds the ranked report.
 Report BuildReport(const std::string& command, std::span<const Family> families,
-                   const Facts& facts, const Snapshot* previous, const ReportFilter& filter = {});
+                   const Facts& facts, const Snapshot* previous, const ReportFilter& filter = {},
+                   std::span<const Rule> rules = AllRules());
 
 /// As above, deriving the facts of `now` first.
 Report BuildReport(const std::string& command, std::span<const Family> families,

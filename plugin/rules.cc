@@ -17,9 +17,10 @@ std::span<const Rule> AllRules() {
 
 std::vector<Finding> RunRules(std::span<const Family> families, const Facts& facts,
                               const Snapshot* previous,
-                              std::span<const std::function<void()>> also) {
+                              std::span<const std::function<void()>> also,
+                              std::vector<RuleFailure>* failures, std::span<const Rule> rules) {
   std::vector<const Rule*> todo;
-  for (const auto& r : AllRules())
+  for (const auto& r : rules)
     if (r.check && std::find(families.begin(), families.end(), r.family) != families.end())
       todo.push_back(&r);
 
@@ -28,12 +29,28 @@ std::vector<Finding> RunRules(std::span<const Family> families, const Facts& fac
   // The facts (route tries included) are shared by all of them. Findings
   // come back in catalogue order.
   std::vector<std::vector<Finding>> found(todo.size());
+  std::vector<std::string> failed(todo.size());
   ForEachParallel(also.size() + todo.size(), 1, [&](std::size_t i) {
-    if (i < also.size())
+    if (i < also.size()) {
       also[i]();
-    else
-      found[i - also.size()] = todo[i - also.size()]->check(facts, facts.snapshot(), previous);
+      return;
+    }
+    std::size_t r = i - also.size();
+    // One odd input must not take the whole report down: the rule's own
+    // subjects say it could not be checked, and every other rule stands.
+    try {
+      found[r] = todo[r]->check(facts, facts.snapshot(), previous);
+    } catch (const std::exception& e) {
+      found[r].clear();
+      failed[r] = e.what()[0] ? e.what() : "unknown error";
+    } catch (...) {
+      found[r].clear();
+      failed[r] = "unknown error";
+    }
   });
+  if (failures)
+    for (std::size_t r = 0; r < todo.size(); ++r)
+      if (!failed[r].empty()) failures->push_back({todo[r], std::move(failed[r])});
 
   std::vector<Finding> out;
   for (auto& f : found)

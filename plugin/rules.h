@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -35,11 +36,21 @@ std::span<const Rule> DxRules();         ///< rules_dx.cc
 std::span<const Rule> IpsecRules();      ///< rules_ipsec.cc
 std::span<const Rule> WireguardRules();  ///< rules_wg.cc (and net.*)
 
+/// A rule that threw instead of returning findings.
+struct RuleFailure {
+  const Rule* rule;
+  std::string what;
+};
+
 /// Runs the rules of the given families over `facts`' snapshot, side by
 /// side on the cores; findings come back in catalogue order. `also` are more
-/// tasks to run beside them (BuildReport lists its subjects meanwhile).
+/// tasks to run beside them (BuildReport lists its subjects meanwhile). A
+/// rule that throws is caught here, the one catch outside main(): it goes to
+/// `failures` (when given) and the other rules' findings stand.
 std::vector<Finding> RunRules(std::span<const Family> families, const Facts& facts,
                               const Snapshot* previous,
-                              std::span<const std::function<void()>> also = {});
+                              std::span<const std::function<void()>> also = {},
+                              std::vector<RuleFailure>* failures = nullptr,
+                              std::span<const Rule> rules = AllRules());
 
 }  // namespace edgediag::plugin

@@ -433,6 +433,55 @@ TEST(IpsecRules, SnatRemedyGivesTheVyosExcludeRuleBelowTheMasquerade) {
   EXPECT_NE(f[0].remedy.find("rt ipsec exists accept"), std::string::npos);
 }
 
+// A comment whose number no VyOS rule can have (here past INT_MAX) used to
+// throw out of the rule pool and take the whole report down.
+TEST(IpsecRules, OddNatCommentNumberIsNotAVyosRule) {
+  Snapshot s = HealthyIpsec();
+  s.nat_rules.erase(s.nat_rules.begin());
+  s.nat_rules[0].text = "oifname \"eth0\" ip saddr 10.1.1.0/24 masquerade comment \"SRC-NAT-99999999999\"";
+  Family vpn[] = {Family::kIpsec, Family::kWireguard, Family::kNet};
+  Report r = BuildReport("vpn", vpn, s, nullptr);
+  const SubjectReport* sub = FindSubject(r, "site-b");
+  ASSERT_NE(sub, nullptr);
+  ASSERT_FALSE(sub->findings.empty());
+  EXPECT_EQ(sub->findings[0].id, "ipsec.nat.snat-before-policy");
+  EXPECT_NE(sub->findings[0].remedy.find("with N below the masquerade rule's number"),
+            std::string::npos)
+      << sub->findings[0].remedy;
+}
+
+// A rule that throws leaves its family's subjects unchecked, names itself,
+// and every other rule's findings stand.
+std::vector<Finding> Throws(const Facts&, const Snapshot&, const Snapshot*) {
+  throw std::runtime_error("stoi");
+}
+std::vector<Finding> NoFault(const Facts&, const Snapshot&, const Snapshot*) { return {}; }
+
+TEST(IpsecRules, ThrowingRuleMakesItsFamilyUncheckedAndTheRestStands) {
+  Snapshot s = HealthyIpsec();
+  const Rule rules[] = {{"ipsec.nat.snat-before-policy", Family::kIpsec, "test", Throws},
+                        {"wg.mtu", Family::kWireguard, "test", NoFault}};
+  Family vpn[] = {Family::kIpsec, Family::kWireguard, Family::kNet};
+  Facts facts(s, vpn);
+  Report r = BuildReport("vpn", vpn, facts, nullptr, {}, rules);
+  const SubjectReport* sub = FindSubject(r, "site-b");
+  ASSERT_NE(sub, nullptr);
+  EXPECT_EQ(sub->verdict, Severity::kUnknown);
+  ASSERT_EQ(sub->findings.size(), 1u);
+  EXPECT_EQ(sub->findings[0].id, "ipsec.unchecked");
+  EXPECT_EQ(sub->findings[0].message, "check ipsec.nat.snat-before-policy could not run: stoi");
+  EXPECT_TRUE(r.notes.empty());
+
+  // With no subject of that family, the report itself says so.
+  Snapshot none = HealthyIpsec();
+  none.ipsec_connections.clear();
+  none.ike_sas.clear();
+  Facts facts2(none, vpn);
+  Report r2 = BuildReport("vpn", vpn, facts2, nullptr, {}, rules);
+  ASSERT_EQ(r2.notes.size(), 1u);
+  EXPECT_EQ(r2.notes[0], "check ipsec.nat.snat-before-policy could not run: stoi");
+}
+
 TEST(IpsecRules, SnatOnAnotherInterfaceDoesNotCatchTheTunnel) {
   Snapshot s = HealthyIpsec();
   s.nat_rules.erase(s.nat_rules.begin());
