@@ -9,12 +9,12 @@
 #include <cerrno>
 #include <cstring>
 #include <fmt/format.h>
-#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <sstream>
 
+#include "base/read_file.h"
 #include "op-mode/metrics.h"
 #include "plugin/snapshot_json.h"
 
@@ -213,10 +213,21 @@ class NullSink : public SyslogSink {
   void Log(int, const std::string&) override {}
 };
 
+}  // namespace
+
 std::string StatusWord(int code) {
   static const char* kWords[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
   return kWords[code >= 0 && code <= 3 ? code : 3];
 }
+
+int CheckUnknown(std::ostream& out, std::string_view why) {
+  std::string text = Clean(std::string(why));
+  std::replace(text.begin(), text.end(), '|', '/');
+  out << "EDGEDIAG UNKNOWN: " << text << "\n";
+  return kNagiosUnknown;
+}
+
+namespace {
 
 Result<void> AppendFile(const std::string& path, std::string_view content) {
   Fd fd(open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640));
@@ -253,9 +264,11 @@ CheckState StateFromReport(const plugin::Report& report, plugin::Snapshot snapsh
 }
 
 Result<CheckState> LoadCheckState(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return SysError("read state file", path, errno);
-  json doc = json::parse(in, nullptr, /*allow_exceptions=*/false);
+  // A state is one snapshot and its findings: a hub of 100,000 peers is
+  // ~40 MiB. Anything larger, or not a file, is not ours.
+  auto text = ReadFile(path, kMaxStateBytes);
+  if (!text) return text.error();
+  json doc = json::parse(*text, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) return MakeError(Error::Code::kInvalidInput, path + ": not valid JSON");
   // An unforeseen shape in the state file must not wedge every later run.
   try {
@@ -436,6 +449,11 @@ int RunCheck(const CheckOptions& options, plugin::Snapshot now, std::ostream& ou
   }
 
   for (const auto& e : write_errors) err << "edgediag: " << e << "\n";
+  // A VIF file that cannot be read leaves part of the router unchecked.
+  if (!options.input_errors.empty() && code != kNagiosCritical) {
+    code = kNagiosUnknown;
+    first = ": " + options.input_errors.front();
+  }
   // A check that cannot keep its outputs is not "OK": the next run would
   // miss the changes, and the metrics would go stale unnoticed.
   if (!write_errors.empty() && code == kNagiosOk) {

@@ -38,7 +38,21 @@ struct CheckOptions {
   std::string prometheus_file;  ///< node_exporter textfile, replaced atomically; empty: none
   std::string emf_file;         ///< CloudWatch EMF lines, appended; empty: none
   bool syslog = true;
+  /// Inputs that could not be read (a VIF file): part of the router is
+  /// unchecked, so the status is UNKNOWN unless something is CRITICAL.
+  std::vector<std::string> input_errors;
 };
+
+/// The largest state file read back: one snapshot and its findings (a hub
+/// of 100,000 peers is ~40 MiB).
+inline constexpr std::size_t kMaxStateBytes = 256u << 20;
+
+/// "OK", "WARNING", "CRITICAL" or "UNKNOWN" for a Nagios exit code.
+std::string StatusWord(int code);
+
+/// Prints check's one line for a run that could not get as far as a report
+/// ("EDGEDIAG UNKNOWN: why") and returns the UNKNOWN exit code.
+int CheckUnknown(std::ostream& out, std::string_view why);
 
 /// Where state-change lines go. One real implementation (syslog(3)) and a
 /// fake in the tests.

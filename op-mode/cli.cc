@@ -261,6 +261,8 @@ std::optional<int> Parse(std::span<const char* const> args, Options& o, std::ost
     return kExitOk;
   } catch (const CLI::ParseError& e) {
     err << "edgediag: " << e.what() << " (see edgediag --help)\n";
+    // check speaks Nagios whatever happens: a usage error is UNKNOWN.
+    if (check->parsed()) return CheckUnknown(out, std::string("usage: ") + e.what());
     return kExitUsage;
   }
   if (list_checks) {
@@ -360,7 +362,9 @@ int Run(std::span<const char* const> args, std::ostream& out, std::ostream& err,
   o.capture.key_salt = salt.value;
 
   Observed seen;
-  if (int code = Observe(o, seen, err); code != kExitOk) return code;
+  if (int code = Observe(o, seen, err); code != kExitOk)
+    return o.command == "check" ? CheckUnknown(out, "cannot load the snapshot " + o.from_snapshot)
+                                : code;
   Snapshot& now = seen.now;
   times.Done(o.from_snapshot.empty() ? "capture" : "load");
 
@@ -372,10 +376,8 @@ int Run(std::span<const char* const> args, std::ostream& out, std::ostream& err,
   int save_code = Save(o, now, err);
 
   if (o.command == "check") {
-    int code = RunCheck(o.check, std::move(now), out, err);
-    // A VIF file that cannot be read leaves part of the router unchecked.
-    if (!data_error.empty() && code != kNagiosCritical) code = kNagiosUnknown;
-    return code;
+    if (!data_error.empty()) o.check.input_errors.push_back(data_error);
+    return RunCheck(o.check, std::move(now), out, err);
   }
 
   auto families = Families(o);

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "op-mode/check.h"
 #include "op-mode/cli.h"
 
 int main(int argc, char** argv) {
@@ -19,9 +20,10 @@ int main(int argc, char** argv) {
   } catch (const std::exception& e) {
     // The last resort: library code returns errors as values.
     std::cerr << "edgediag: internal error: " << e.what() << "\n";
-    // check speaks Nagios: an internal error is UNKNOWN there.
+    // check speaks Nagios: an internal error is UNKNOWN there, in its line.
     for (const char* a : args)
-      if (std::string(a) == "check") return 3;
+      if (std::string(a) == "check")
+        return edgediag::opmode::CheckUnknown(std::cout, std::string("internal error: ") + e.what());
     return 70;
   }
 }

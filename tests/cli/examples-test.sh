@@ -62,6 +62,30 @@ expect_rc 69 "missing snapshot" dx --from-snapshot /nonexistent/snap.json
 cmp -s "$tmp/a" "$tmp/b" && ok || bad "snapshot re-save changed the diagnosis"
 [ "$(stat -c %a "$tmp/s.json")" = 600 ] && ok || bad "snapshot mode $(stat -c %a "$tmp/s.json")"
 
+# check keeps the Nagios contract whatever happens: one line on stdout whose
+# status word matches its exit code, 0 to 3.
+# expect_check WANT-RC WANT-WORD DESCRIPTION ARGS...
+expect_check() {
+  want=$1 word=$2 what=$3
+  shift 3
+  "$bin" "$@" >"$tmp/out" 2>"$tmp/err"
+  rc=$?
+  lines=$(wc -l <"$tmp/out")
+  if [ $rc -eq "$want" ] && [ "$lines" -eq 1 ] && grep -q "^EDGEDIAG $word[:| ]" "$tmp/out"; then
+    ok
+  else
+    bad "check, $what: exit $rc, $lines lines: $(head -c 300 "$tmp/out") $(head -c 200 "$tmp/err")"
+  fi
+}
+expect_check 3 UNKNOWN "unreadable VIF file" --from-snapshot "$examples/dx-vlan-mismatch.json" \
+  check --no-syslog --state "$tmp/st1" --vif-file "$data/bad-vlan.json"
+expect_check 3 UNKNOWN "missing snapshot" --from-snapshot /nonexistent/snap.json check --no-syslog
+expect_check 2 CRITICAL "state path is a directory" --from-snapshot "$examples/dx-vlan-mismatch.json" \
+  check --no-syslog --state "$tmp"
+grep -q "internal error" "$tmp/err" && bad "state directory: internal error" || ok
+expect_check 3 UNKNOWN "usage error" check --no-such-option
+expect_check 3 UNKNOWN "usage error in a global option" --sample abc check
+
 # A snapshot's salt is never taken from the file: keys read now from a VIF
 # file are not fingerprinted under a salt a crafted snapshot chose, and no
 # salt is ever written.
