@@ -3,6 +3,7 @@
 
 #include <iosfwd>
 #include <string>
+#include <string_view>
 
 #include "plugin/report.h"
 #include "plugin/snapshot.h"
@@ -22,6 +23,14 @@ struct TextOptions {
   bool color = false;   ///< ANSI colours (only on a terminal)
   bool detail = false;  ///< append the raw evidence table
 };
+
+/// Appends `s` with every control character escaped: C0 and DEL as \xNN,
+/// the C1 controls U+0080..U+009F as \u00NN, bytes that are not UTF-8 as
+/// \xNN. Names come from daemons, the kernel and snapshots, and may hold
+/// terminal escapes; well-formed UTF-8 text is kept as it is.
+void AppendPrintable(std::string& out, std::string_view s);
+/// As AppendPrintable, into a new string.
+std::string Printable(std::string_view s);
 
 /// Text for people: a verdict line per subject, then ranked causes with
 /// evidence and fix, then the sources that could not be read.
