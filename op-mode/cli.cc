@@ -1,6 +1,7 @@
 #include "op-mode/cli.h"
 
 #include <fmt/format.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -354,6 +355,10 @@ int Run(std::span<const char* const> args, std::ostream& out, std::ostream& err,
   Options o;
   if (auto done = Parse(args, o, out, err)) return *done;
   times.Done("arguments");
+
+  // From here on the process may hold key bytes (bgpd's sockets, VIF
+  // files): no core dump may carry them.
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
   // The key salt: made here, used for every key this run describes (the
   // kernel's and the VIF files'), and forgotten when the run ends. It is
