@@ -18,6 +18,11 @@ using nlohmann::json;
 // Deepest chain of jumps followed; the kernel itself stops at 16
 // (NFT_JUMP_STACK_SIZE), so a deeper chain cannot be loaded anyway.
 constexpr int kMaxJumpDepth = 16;
+// Bounds on what a ruleset can make us do: expressions nested deeper than
+// any nft prints are shown as "...", and a ruleset with more NAT rules than
+// this is refused rather than held.
+constexpr int kMaxExprDepth = 32;
+constexpr std::size_t kMaxNatRules = 100000;
 
 // j[key], or null when j is no object or lacks key: never throws, never
 // asserts (nlohmann's value() throws on non-objects, const operator[] asserts).
@@ -66,7 +71,8 @@ bool IsInterfaceKey(const std::string& key) {
   return key == "oifname" || key == "iifname" || key == "oif" || key == "iif";
 }
 
-std::string Scalar(const json& j, bool quote) {
+std::string Scalar(const json& j, bool quote, int depth = 0) {
+  if (depth > kMaxExprDepth) return "...";
   if (j.is_string())
     return quote ? fmt::format("\"{}\"", j.get<std::string>()) : j.get<std::string>();
   if (j.is_boolean()) return j.get<bool>() ? "true" : "false";
@@ -75,19 +81,22 @@ std::string Scalar(const json& j, bool quote) {
     if (j.contains("prefix")) {
       const json& p = j["prefix"];
       if (p.is_object() && p.contains("len")) {
-        return fmt::format("{}/{}", Scalar(Field(p, "addr"), false), p["len"].dump());
+        return fmt::format("{}/{}", Scalar(Field(p, "addr"), false, depth + 1),
+                           Scalar(p["len"], false, depth + 1));
       }
     }
     if (j.contains("range") && j["range"].is_array() && j["range"].size() == 2) {
-      return fmt::format("{}-{}", Scalar(j["range"][0], quote), Scalar(j["range"][1], quote));
+      return fmt::format("{}-{}", Scalar(j["range"][0], quote, depth + 1),
+                         Scalar(j["range"][1], quote, depth + 1));
     }
     if (j.contains("set") && j["set"].is_array()) {
       std::vector<std::string> items;
-      for (const json& e : j["set"]) items.push_back(Scalar(e, quote));
+      for (const json& e : j["set"]) items.push_back(Scalar(e, quote, depth + 1));
       return fmt::format("{{ {} }}", fmt::join(items, ", "));
     }
     if (!j.empty()) return j.begin().key();
   }
+  if (j.is_array() || j.is_object()) return "...";  // dump() would recurse without bound
   return j.dump();
 }
 
@@ -217,11 +226,15 @@ struct Ruleset {
   std::map<ChainKey, std::vector<const json*>> rules;
 };
 
+// Emits a chain's rules in evaluation order, each jumped-to chain after the
+// rule that jumps. Every chain is expanded once: the evaluator groups rules
+// by their own chain, so a second expansion would only repeat them, and a
+// chain jumped to from many rules, 16 levels deep, would otherwise be
+// expanded a number of times exponential in the depth.
 void EmitChain(const Ruleset& rs, const ChainKey& key, const std::string& hook, int priority,
-               int depth, std::set<ChainKey>& active, std::vector<NatRule>& out) {
+               int depth, std::set<ChainKey>& expanded, std::vector<NatRule>& out) {
   auto it = rs.rules.find(key);
-  if (it == rs.rules.end() || depth > kMaxJumpDepth || active.count(key) > 0) return;
-  active.insert(key);
+  if (it == rs.rules.end() || depth > kMaxJumpDepth || !expanded.insert(key).second) return;
   for (const json* r : it->second) {
     NatRule rule;
     std::tie(rule.family, rule.table, rule.chain) = key;
@@ -236,11 +249,10 @@ void EmitChain(const Ruleset& rs, const ChainKey& key, const std::string& hook, 
     }
     out.push_back(std::move(rule));
     if (!target.empty()) {
-      EmitChain(rs, {std::get<0>(key), std::get<1>(key), target}, hook, priority, depth + 1, active,
-                out);
+      EmitChain(rs, {std::get<0>(key), std::get<1>(key), target}, hook, priority, depth + 1,
+                expanded, out);
     }
   }
-  active.erase(key);
 }
 
 }  // namespace
@@ -267,11 +279,15 @@ Result<std::vector<NatRule>> ParseNftRuleset(std::string_view text) {
   std::stable_sort(rs.base_chains.begin(), rs.base_chains.end(),
                    [](const json* a, const json* b) { return Priority(*a) < Priority(*b); });
   std::vector<NatRule> out;
-  for (const json* chain : rs.base_chains) {
-    std::set<ChainKey> active;
+  std::set<ChainKey> expanded;
+  for (const json* chain : rs.base_chains)
     EmitChain(rs, {Str(*chain, "family"), Str(*chain, "table"), Str(*chain, "name")},
-              Str(*chain, "hook"), Priority(*chain), 0, active, out);
-  }
+              Str(*chain, "hook"), Priority(*chain), 0, expanded, out);
+  if (out.size() > kMaxNatRules)
+    return MakeError(Error::Code::kInvalidInput,
+                     fmt::format("nft -j output has {} source-NAT rules, more than the {} "
+                                 "edgediag reads",
+                                 out.size(), kMaxNatRules));
   return out;
 }
 

@@ -166,6 +166,41 @@ TEST(NftJsonTest, JumpLoopsTerminate) {
   EXPECT_EQ(rules->size(), 3u);
 }
 
+// 16 chains, each rule of one jumping to the next: expanded at every jump,
+// that is 30^16 rules. Each chain is expanded once.
+TEST(NftJsonTest, ChainJumpedToFromManyRulesIsExpandedOnce) {
+  std::string json = R"({"nftables": [
+    {"chain": {"family": "ip", "table": "t", "name": "c0", "type": "nat", "hook": "postrouting", "prio": 100}})";
+  for (int c = 0; c < 16; ++c)
+    for (int r = 0; r < 30; ++r)
+      json += fmt::format(R"(, {{"rule": {{"family": "ip", "table": "t", "chain": "c{}", "handle": {},
+                              "expr": [{{"jump": {{"target": "c{}"}}}}]}}}})",
+                          c, c * 100 + r, c + 1);
+  json += "]}";
+  auto rules = ParseNftRuleset(json);
+  ASSERT_TRUE(rules) << rules.error().what;
+  EXPECT_EQ(rules->size(), 16u * 30u);
+}
+
+// Expressions nested past anything nft prints are cut, not followed down
+// the stack.
+TEST(NftJsonTest, DeeplyNestedExpressionsAreBounded) {
+  std::string right;
+  for (int i = 0; i < 200000; ++i) right += R"({"set": [)";
+  right += "1";
+  for (int i = 0; i < 200000; ++i) right += "]}";
+  std::string json = R"({"nftables": [
+    {"chain": {"family": "ip", "table": "t", "name": "post", "type": "nat", "hook": "postrouting", "prio": 100}},
+    {"rule": {"family": "ip", "table": "t", "chain": "post", "handle": 1, "expr": [
+      {"match": {"op": "==", "left": {"payload": {"protocol": "ip", "field": "daddr"}}, "right": )" +
+                     right + R"(}}, {"masquerade": null}]}}]})";
+  auto rules = ParseNftRuleset(json);
+  ASSERT_TRUE(rules) << rules.error().what;
+  ASSERT_EQ(rules->size(), 1u);
+  EXPECT_EQ((*rules)[0].verdict, "masquerade");
+  EXPECT_NE((*rules)[0].text.find("..."), std::string::npos);
+}
+
 TEST(NftJsonTest, EmptyRulesetHasNoRules) {
   auto rules = ParseNftRuleset(R"({"nftables": [{"metainfo": {"version": "1.0.6"}}]})");
   ASSERT_TRUE(rules);
