@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -15,6 +16,7 @@
 
 #include "base/key_print.h"
 #include "op-mode/check.h"
+#include "op-mode/deadline.h"
 #include "op-mode/render.h"
 #include "plugin/capture.h"
 #include "plugin/snapshot_json.h"
@@ -41,6 +43,7 @@ struct Options {
   std::string interface, peer;
   bool probe = false;
   double sample = 0;
+  double deadline = 10;  ///< seconds for the whole run, --sample's pause added
   bool ipsec = false, wireguard = false;
   bool check_dx = false, check_vpn = false;
   std::string from_snapshot, save_snapshot;
@@ -225,6 +228,10 @@ std::optional<int> Parse(std::span<const char* const> args, Options& o, std::ost
   app.add_option("--sample", o.sample,
                  "take a second snapshot after SECONDS and use counter deltas")
       ->check(CLI::Range(0.0, 300.0));
+  app.add_option("--deadline", o.deadline,
+                 "seconds for the whole run (capture, rules, render); --sample adds its pause")
+      ->capture_default_str()
+      ->check(CLI::Range(0.5, 3600.0));
 
   auto* dx = app.add_subcommand("dx", "why a Direct Connect BGP session will not come up");
   dx->add_option("--vif-file", o.vif_files, "describe-virtual-interfaces JSON (repeatable)");
@@ -290,7 +297,9 @@ struct Observed {
 };
 
 // Fills `seen`; returns the exit code of a snapshot that cannot be loaded.
-int Observe(const Options& o, Observed& seen, std::ostream& err) {
+// Each source's timeout fits in what is left of the deadline, with a fifth
+// kept for the rules and the render: a slow source is reported as such.
+int Observe(const Options& o, Observed& seen, const Deadline& deadline, std::ostream& err) {
   if (!o.from_snapshot.empty()) {
     auto s = plugin::LoadSnapshot(o.from_snapshot);
     if (!s) {
@@ -303,10 +312,18 @@ int Observe(const Options& o, Observed& seen, std::ostream& err) {
     return kExitOk;
   }
   auto copts = CaptureFor(o);
+  auto fit = [&](std::chrono::milliseconds pause) {
+    auto left = (deadline.Remaining() - pause) * 4 / 5;
+    copts.timeout_ms = static_cast<int>(
+        std::clamp<std::int64_t>(left.count(), 100, o.capture.timeout_ms));
+  };
   if (o.sample > 0) {
+    auto pause = std::chrono::milliseconds(static_cast<int>(o.sample * 1000));
+    fit(pause);
     seen.previous = plugin::Capture(copts);
-    std::this_thread::sleep_for(std::chrono::milliseconds(static_cast<int>(o.sample * 1000)));
+    std::this_thread::sleep_for(pause);
   }
+  fit(std::chrono::milliseconds(0));
   seen.now = plugin::Capture(copts);
   // Without --sample, the last self-check's counters give the deltas
   // (DESIGN.md): instant, and only when that state is recent and ours.
@@ -366,8 +383,11 @@ int Run(std::span<const char* const> args, std::ostream& out, std::ostream& err,
   KeySalt salt;
   o.capture.key_salt = salt.value;
 
+  Deadline deadline(std::chrono::milliseconds(static_cast<std::int64_t>((o.deadline + o.sample) * 1000)),
+                    o.command == "check");
+  deadline.Phase("capture");
   Observed seen;
-  if (int code = Observe(o, seen, err); code != kExitOk)
+  if (int code = Observe(o, seen, deadline, err); code != kExitOk)
     return o.command == "check" ? CheckUnknown(out, "cannot load the snapshot " + o.from_snapshot)
                                 : code;
   Snapshot& now = seen.now;
@@ -380,6 +400,7 @@ int Run(std::span<const char* const> args, std::ostream& out, std::ostream& err,
   Probe(o, now);
   int save_code = Save(o, now, err);
 
+  deadline.Phase("rules and report");
   if (o.command == "check") {
     if (!data_error.empty()) o.check.input_errors.push_back(data_error);
     return RunCheck(o.check, std::move(now), out, err);
@@ -394,6 +415,7 @@ int Run(std::span<const char* const> args, std::ostream& out, std::ostream& err,
   times.Done("rules and report");
   int source_code = ExitCodeForSources(o.command, now);
   if (auto note = SourceNote(o, source_code)) report.notes.push_back(std::move(*note));
+  deadline.Phase("render");
 
   if (o.json)
     RenderJson(report, out);

@@ -86,6 +86,25 @@ grep -q "internal error" "$tmp/err" && bad "state directory: internal error" || 
 expect_check 3 UNKNOWN "usage error" check --no-such-option
 expect_check 3 UNKNOWN "usage error in a global option" --sample abc check
 
+# A source that accepts and never answers costs at most the deadline: each
+# source's timeout is fitted into it (here 60 s asked, 1 s allowed).
+if command -v python3 >/dev/null; then
+  python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(1)
+c, _ = s.accept(); time.sleep(30)' "$tmp/mute.vici" &
+  mute=$!
+  for _ in 1 2 3 4 5 6 7 8 9 10; do [ -S "$tmp/mute.vici" ] && break; sleep 0.1; done
+  start=$(date +%s%N)
+  "$bin" --timeout 60000 --deadline 1 --vici-socket "$tmp/mute.vici" vpn --ipsec >"$tmp/out" 2>"$tmp/err"
+  rc=$?
+  ms=$((($(date +%s%N) - start) / 1000000))
+  kill $mute 2>/dev/null
+  [ $ms -lt 2000 ] && ok || bad "mute VICI socket: took $ms ms with --deadline 1"
+  [ $rc -eq 69 ] && ok || bad "mute VICI socket: exit $rc, expected 69 ($(cat "$tmp/err"))"
+  grep -q "vici unavailable" "$tmp/out" && ok || bad "mute VICI socket: $(cat "$tmp/out")"
+fi
+
 # A snapshot's salt is never taken from the file: keys read now from a VIF
 # file are not fingerprinted under a salt a crafted snapshot chose, and no
 # salt is ever written.
