@@ -1,9 +1,5 @@
 #include "plugin/snapshot_json.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <concepts>
 #include <cstring>
@@ -11,6 +7,7 @@
 #include <optional>
 #include <vector>
 
+#include "base/atomic_file.h"
 #include "base/json_writer.h"
 #include "base/read_file.h"
 #include "plugin/json_support.h"
@@ -210,36 +207,7 @@ Result<void> SaveSnapshot(const Snapshot& snapshot, const std::string& path) {
   text += ",\"schema\":\"";
   text += kSnapshotSchema;
   text += "\"}\n";
-  // A fresh, unpredictable name created exclusively: run as root, a fixed
-  // name would follow a symlink planted beside the target.
-  std::string tmp = path + ".XXXXXX";
-  int fd = mkostemp(tmp.data(), O_CLOEXEC);
-  if (fd >= 0) fchmod(fd, 0600);
-  if (fd < 0)
-    return MakeError(CodeFromErrno(errno), "cannot write " + tmp + ": " + std::strerror(errno));
-  std::size_t done = 0;
-  while (done < text.size()) {
-    ssize_t n = write(fd, text.data() + done, text.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int err = errno;
-      close(fd);
-      unlink(tmp.c_str());
-      return MakeError(CodeFromErrno(err), "cannot write " + tmp + ": " + std::strerror(err));
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  if (fsync(fd) != 0 || close(fd) != 0) {
-    int err = errno;
-    unlink(tmp.c_str());
-    return MakeError(CodeFromErrno(err), "cannot write " + tmp + ": " + std::strerror(err));
-  }
-  if (rename(tmp.c_str(), path.c_str()) != 0) {
-    int err = errno;
-    unlink(tmp.c_str());
-    return MakeError(CodeFromErrno(err), "cannot rename to " + path + ": " + std::strerror(err));
-  }
-  return {};
+  return WriteFileAtomically(path, text, 0600);
 }
 
 namespace {
