@@ -13,6 +13,7 @@
 #include "netlink/sock_diag.h"
 #include "netlink/socket.h"
 #include "plugin/capture.h"
+#include "plugin/source_status.h"
 
 namespace edgediag::plugin {
 namespace {
@@ -20,12 +21,6 @@ namespace {
 namespace nl = edgediag::netlink;
 
 constexpr std::uint16_t kBgpPort = 179;
-
-SourceStatus StatusFromError(const Error& e) {
-  return {e.code == Error::Code::kPermissionDenied ? SourceState::kPermissionDenied
-                                                   : SourceState::kUnavailable,
-          e.what};
-}
 
 Interface FromLink(nl::Link&& l) {
   Interface i;

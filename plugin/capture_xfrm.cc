@@ -7,17 +7,12 @@
 #include "netlink/socket.h"
 #include "netlink/xfrm.h"
 #include "plugin/capture.h"
+#include "plugin/source_status.h"
 
 namespace edgediag::plugin {
 namespace {
 
 namespace nl = edgediag::netlink;
-
-SourceStatus StatusFromError(const Error& e) {
-  return {e.code == Error::Code::kPermissionDenied ? SourceState::kPermissionDenied
-                                                   : SourceState::kUnavailable,
-          e.what};
-}
 
 XfrmState FromSa(const nl::XfrmSa& sa) {
   XfrmState x;

@@ -11,7 +11,7 @@
 
 #include "plugin/dx_match.h"
 #include "plugin/parallel.h"
-#include "plugin/snapshot_json.h"
+#include "plugin/source_status.h"
 #include "plugin/vpn_rules.h"
 
 namespace edgediag::plugin {

@@ -161,16 +161,6 @@ EDGEDIAG_JSON_TYPE(Snapshot, version, taken_at, taken_at_ms,
                                                 ike_sas, xfrm_states, xfrm_policies, nat_rules,
                                                 wireguard, vifs, probes)
 
-std::string SourceStateName(SourceState state) {
-  switch (state) {  // as NLOHMANN_JSON_SERIALIZE_ENUM above; a test holds them together
-    case SourceState::kNotCollected: return "not-collected";
-    case SourceState::kOk: return "ok";
-    case SourceState::kUnavailable: return "unavailable";
-    case SourceState::kPermissionDenied: return "permission-denied";
-  }
-  return "not-collected";
-}
-
 nlohmann::json SnapshotToJson(const Snapshot& snapshot) {
   nlohmann::json j = snapshot;
   j["schema"] = kSnapshotSchema;

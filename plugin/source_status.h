@@ -1,0 +1,41 @@
+// Whether each source of a snapshot could be read: its state, and the
+// reason when not.
+#pragma once
+
+#include <string>
+
+#include "base/result.h"
+
+namespace edgediag::plugin {
+
+/// Whether a source could be read, and if not, why.
+enum class SourceState { kOk, kUnavailable, kPermissionDenied, kNotCollected };
+
+struct SourceStatus {
+  SourceState state = SourceState::kNotCollected;
+  std::string reason;  ///< one line, for people; empty when ok
+  bool operator==(const SourceStatus&) const = default;
+};
+
+// Names of the sources, used as keys of Snapshot::sources and in the JSON.
+inline constexpr char kSourceKernel[] = "kernel";        // rtnetlink
+inline constexpr char kSourceSockets[] = "sockets";      // sock_diag
+inline constexpr char kSourceMd5[] = "md5";              // INET_DIAG_MD5SIG
+inline constexpr char kSourceCounters[] = "counters";    // /proc/net/*
+inline constexpr char kSourceWireguard[] = "wireguard";  // genetlink
+inline constexpr char kSourceXfrm[] = "xfrm";
+inline constexpr char kSourceEthtool[] = "ethtool";
+inline constexpr char kSourceFrr[] = "frr";
+inline constexpr char kSourceVici[] = "vici";
+inline constexpr char kSourceNftables[] = "nftables";
+inline constexpr char kSourceVif[] = "vif";
+
+/// A source that could not be read: permission denied, or unavailable for
+/// any other error. `reason` replaces the error's text when given.
+SourceStatus StatusFromError(const Error& e, std::string reason = {});
+
+/// "ok", "unavailable", "permission-denied", "not-collected": as the
+/// snapshot's JSON spells them.
+std::string SourceStateName(SourceState state);
+
+}  // namespace edgediag::plugin
