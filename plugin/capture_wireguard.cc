@@ -103,7 +103,7 @@ void CaptureWireguard(Snapshot& snapshot, const CaptureOptions& options) {
               : StatusFromError(dev.error());
       return;
     }
-    snapshot.wireguard.push_back(FromDevice(std::move(*dev)));
+    snapshot.wireguard.push_back(FromDevice(std::move(dev->items.front())));
   }
   snapshot.sources[kSourceWireguard] = {SourceState::kOk, ""};
 }
