@@ -59,6 +59,19 @@ std::string Title(const std::string& command) {
   return "edgediag " + command;
 }
 
+// --detail: what each source's decoder had to leave out, one line a source
+// ("kernel: ok, 2 warnings: ..."); nothing when none did.
+void SourceWarnings(std::string& out, const plugin::Report& report) {
+  std::string lines;
+  for (const auto& [name, s] : report.sources) {
+    if (s.warnings.empty()) continue;
+    lines += fmt::format("  {}: {}, {} warning{}: {}\n", name, plugin::SourceStateName(s.state),
+                         s.warnings.size(), s.warnings.size() == 1 ? "" : "s",
+                         fmt::join(s.warnings, "; "));
+  }
+  if (!lines.empty()) out += "\nSource warnings\n" + lines;
+}
+
 void DetailTable(std::string& out, const plugin::Report& report, const plugin::Snapshot& s) {
   out += "\nEvidence\n";
   for (const auto& sr : report.subjects) {
@@ -147,6 +160,7 @@ std::string RenderText(const plugin::Report& report, const plugin::Snapshot& sna
                               s.reason.empty() ? "" : " (" + s.reason + ")"));
   }
   if (!src.empty()) out += fmt::format("\nNot examined: {}\n", fmt::join(src, "; "));
+  if (options.detail) SourceWarnings(out, report);
   if (options.detail) DetailTable(out, report, snapshot);
   out += fmt::format("\n{} critical, {} warning, {} ok, {} unknown\n", summary["critical"],
                      summary["warning"], summary["ok"], summary["unknown"]);

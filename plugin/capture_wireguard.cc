@@ -90,6 +90,7 @@ void CaptureWireguard(Snapshot& snapshot, const CaptureOptions& options) {
     snapshot.sources[kSourceWireguard] = StatusFromError(names.error());
     return;
   }
+  std::vector<std::string> warnings;
   for (const auto& name : *names) {
     auto dev = nl::ReadWgDevice(*genl, *family, name);
     if (!dev) {
@@ -104,8 +105,9 @@ void CaptureWireguard(Snapshot& snapshot, const CaptureOptions& options) {
       return;
     }
     snapshot.wireguard.push_back(FromDevice(std::move(dev->items.front())));
+    for (auto& w : dev->warnings) warnings.push_back(name + ": " + std::move(w));
   }
-  snapshot.sources[kSourceWireguard] = {SourceState::kOk, ""};
+  snapshot.sources[kSourceWireguard] = {SourceState::kOk, "", std::move(warnings)};
 }
 
 }  // namespace edgediag::plugin

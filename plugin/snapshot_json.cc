@@ -96,7 +96,30 @@ NLOHMANN_JSON_SERIALIZE_ENUM(SourceState, {
                                               {SourceState::kPermissionDenied, "permission-denied"},
                                           })
 
-EDGEDIAG_JSON_TYPE(SourceStatus, state, reason)
+// By hand: "warnings" only when there are some, so that a snapshot without
+// any reads and writes as before the field existed.
+void to_json(nlohmann::json& j, const SourceStatus& v) {
+  j = nlohmann::json{{"state", v.state}, {"reason", v.reason}};
+  if (!v.warnings.empty()) j["warnings"] = v.warnings;
+}
+void from_json(const nlohmann::json& j, SourceStatus& v) {
+  SourceStatus d;
+  v.state = j.value("state", d.state);
+  v.reason = j.value("reason", d.reason);
+  v.warnings = j.value("warnings", d.warnings);
+}
+[[maybe_unused]] static void WriteJson(JsonOut& out, const SourceStatus& value) {
+  out.Open('{');
+  out.Key("state");
+  WriteJson(out, value.state);
+  out.Key("reason");
+  WriteJson(out, value.reason);
+  if (!value.warnings.empty()) {
+    out.Key("warnings");
+    WriteJson(out, value.warnings);
+  }
+  out.Close('}');
+}
 EDGEDIAG_JSON_TYPE(Interface, name, ifindex, kind, link, parent,
                                                 vlan_id, vlan_protocol, mtu, admin_up, carrier,
                                                 operstate, lladdr, rx_bytes, tx_bytes, rx_packets,

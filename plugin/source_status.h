@@ -1,8 +1,9 @@
-// Whether each source of a snapshot could be read: its state, and the
-// reason when not.
+// Whether each source of a snapshot could be read: its state, the reason
+// when not, and what its decoder had to leave out when it could.
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "base/result.h"
 
@@ -14,6 +15,9 @@ enum class SourceState { kOk, kUnavailable, kPermissionDenied, kNotCollected };
 struct SourceStatus {
   SourceState state = SourceState::kNotCollected;
   std::string reason;  ///< one line, for people; empty when ok
+  /// Malformed attributes or fields the decoder skipped, one line each
+  /// (the source is still ok: the rest was read).
+  std::vector<std::string> warnings;
   bool operator==(const SourceStatus&) const = default;
 };
 
