@@ -4,6 +4,7 @@
 #include <linux/genetlink.h>
 #include <linux/wireguard.h>
 #include <netinet/in.h>
+#include <openssl/evp.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -141,30 +142,12 @@ void DecodePeer(const nlattr* nest, WgDevice& dev, DeviceState& st, Warnings& w)
 }  // namespace
 
 std::string Base64(Bytes bytes) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  // Sized once and written by index: no per-character capacity checks.
-  std::string out((bytes.size() + 2) / 3 * 4, '=');
-  char* o = out.data();
-  std::size_t i = 0;
-  auto at = [&](std::size_t k) { return static_cast<unsigned>(bytes[k]); };
-  for (; i + 3 <= bytes.size(); i += 3) {
-    unsigned v = at(i) << 16 | at(i + 1) << 8 | at(i + 2);
-    *o++ = kAlphabet[v >> 18];
-    *o++ = kAlphabet[(v >> 12) & 63];
-    *o++ = kAlphabet[(v >> 6) & 63];
-    *o++ = kAlphabet[v & 63];
-  }
-  if (bytes.size() - i == 1) {
-    unsigned v = at(i) << 16;
-    *o++ = kAlphabet[v >> 18];
-    *o++ = kAlphabet[(v >> 12) & 63];
-  } else if (bytes.size() - i == 2) {
-    unsigned v = at(i) << 16 | at(i + 1) << 8;
-    *o++ = kAlphabet[v >> 18];
-    *o++ = kAlphabet[(v >> 12) & 63];
-    *o++ = kAlphabet[(v >> 6) & 63];
-  }
+  // EVP_EncodeBlock writes the padded text and a NUL: 4 per 3 bytes, + 1.
+  std::string out((bytes.size() + 2) / 3 * 4 + 1, '\0');
+  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(bytes.data()),
+                          static_cast<int>(bytes.size()));
+  out.resize(static_cast<std::size_t>(n));
   return out;
 }
 

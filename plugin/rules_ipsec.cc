@@ -62,30 +62,15 @@ std::string Integer(std::int64_t v, std::string_view unit) {
   return out;
 }
 
-// n / 2^shift with one decimal, rounded half to even as printf's "%.1f"
-// rounds the exact quotient; in integers, as this runs once per peer.
-std::string OneDecimal(std::uint64_t n, int shift, std::string_view unit) {
-  const std::uint64_t mask = (std::uint64_t{1} << shift) - 1, half = std::uint64_t{1} << (shift - 1);
-  std::uint64_t whole = n >> shift, tenths = ((n & mask) * 10) >> shift;
-  std::uint64_t rest = ((n & mask) * 10) & mask;
-  if (rest > half || (rest == half && (tenths & 1))) ++tenths;
-  if (tenths == 10) ++whole, tenths = 0;
-  char buf[32];
-  auto r = std::to_chars(buf, buf + sizeof(buf), whole);
-  std::string out(buf, r.ptr);
-  out += '.';
-  out += static_cast<char>('0' + tenths);
-  out += unit;
-  return out;
-}
-
 }  // namespace
 
 std::string FormatBytes(std::uint64_t n) {
   if (n < 1024) return Integer(static_cast<std::int64_t>(n), " B");
-  if (n < 1024 * 1024) return OneDecimal(n, 10, " KiB");
-  if (n < 1024ull * 1024 * 1024) return OneDecimal(n, 20, " MiB");
-  return OneDecimal(n, 30, " GiB");
+  // n / 2^k is exact in a double below 2^53 bytes, and fmt rounds the
+  // exact value half to even, as printf does.
+  if (n < 1024 * 1024) return fmt::format("{:.1f} KiB", static_cast<double>(n) / 1024);
+  if (n < 1024ull * 1024 * 1024) return fmt::format("{:.1f} MiB", static_cast<double>(n) / (1 << 20));
+  return fmt::format("{:.1f} GiB", static_cast<double>(n) / (1 << 30));
 }
 
 std::string FormatAge(std::int64_t s) {
