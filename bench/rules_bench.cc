@@ -5,12 +5,12 @@
 // never peer against peer.
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <unistd.h>
 
 #include <array>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <ostream>
 #include <streambuf>
 #include <vector>
@@ -239,7 +239,8 @@ void BM_RenderJson_Nlohmann(benchmark::State& state) {
   Family families[] = {Family::kWireguard, Family::kNet};
   Report report = BuildReport("vpn", families, f.now, &f.prev);
   for (auto _ : state)
-    benchmark::DoNotOptimize(ReportTree(report).dump(1, ' ', false, json::error_handler_t::replace));
+    benchmark::DoNotOptimize(
+        ReportTree(report).dump(1, ' ', false, json::error_handler_t::replace));
 }
 BENCHMARK(BM_RenderJson_Nlohmann)->Arg(10000)->Unit(benchmark::kMillisecond);
 

@@ -66,7 +66,8 @@ std::optional<Link> DecodeLink(const nlmsghdr& nlh, Warnings& w) {
     // Older kernels send fewer counters: keep what came, zero the rest.
     rtnl_link_stats64 s;
     if (CopyStruct(a, s) < offsetof(rtnl_link_stats64, multicast)) {
-      w.Add("IFLA_STATS64 is " + std::to_string(AttrPayloadLen(a)) + " bytes, too short for the counters");
+      w.Add("IFLA_STATS64 is " + std::to_string(AttrPayloadLen(a)) +
+            " bytes, too short for the counters");
     } else {
       link.stats64 = LinkStats64{s.rx_packets, s.tx_packets, s.rx_bytes,   s.tx_bytes,  s.rx_errors,
                                  s.tx_errors,  s.rx_dropped, s.tx_dropped, s.multicast, s.collisions};
@@ -138,7 +139,8 @@ void DecodeMultipath(const nlattr* a, int family, Route& r, Warnings& w) {
     rtnexthop nh;
     std::memcpy(&nh, p.data() + off, sizeof(nh));
     if (nh.rtnh_len < sizeof(rtnexthop) || nh.rtnh_len > p.size() - off) {
-      w.Add("RTA_MULTIPATH next hop of length " + std::to_string(nh.rtnh_len) + " does not fit, rest ignored");
+      w.Add("RTA_MULTIPATH next hop of length " + std::to_string(nh.rtnh_len) +
+            " does not fit, rest ignored");
       return;
     }
     Nexthop hop;
@@ -217,8 +219,7 @@ std::optional<Netconf> DecodeOneNetconf(const nlmsghdr& nlh, Warnings& w) {
 }
 
 template <typename T, typename Fn>
-Result<Decoded<T>> DecodeAll(Bytes messages, std::uint16_t type, const char* name,
-                             Fn decode_one) {
+Result<Decoded<T>> DecodeAll(Bytes messages, std::uint16_t type, const char* name, Fn decode_one) {
   Decoded<T> out;
   Warnings w;
   w.where = name;

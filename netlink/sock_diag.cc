@@ -55,7 +55,8 @@ void DecodeMd5Sig(const nlattr* a, std::string_view salt, InetDiagSock& s, Warni
     const std::byte* addr = entry.data() + offsetof(tcp_diag_md5sig, tcpm_addr);
     sig.tcpm_addr = FormatAddress(family, addr, family == AF_INET ? 4 : 16);
     if (sig.tcpm_addr.empty())
-      w.Add("INET_DIAG_MD5SIG key of address family " + std::to_string(family) + ", address left out");
+      w.Add("INET_DIAG_MD5SIG key of address family " + std::to_string(family) +
+            ", address left out");
     sig.key = DescribeKey(entry.subspan(offsetof(tcp_diag_md5sig, tcpm_key), keylen), salt);
     s.md5sig.push_back(std::move(sig));
   }

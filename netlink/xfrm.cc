@@ -116,7 +116,8 @@ std::optional<XfrmPolicyInfo> DecodePolicy(const nlmsghdr& nlh, Warnings& w) {
   if (const nlattr* a = t[XFRMA_TMPL]) {
     Bytes b = Payload(a);
     if (b.size() % sizeof(xfrm_user_tmpl) != 0)
-      w.Add("XFRMA_TMPL is " + std::to_string(b.size()) + " bytes, not a whole number of templates");
+      w.Add("XFRMA_TMPL is " + std::to_string(b.size()) +
+            " bytes, not a whole number of templates");
     for (std::size_t off = 0; b.size() - off >= sizeof(xfrm_user_tmpl); off += sizeof(xfrm_user_tmpl)) {
       xfrm_user_tmpl ut;
       std::memcpy(&ut, b.data() + off, sizeof(ut));

@@ -69,7 +69,8 @@ std::string FormatBytes(std::uint64_t n) {
   // n / 2^k is exact in a double below 2^53 bytes, and fmt rounds the
   // exact value half to even, as printf does.
   if (n < 1024 * 1024) return fmt::format("{:.1f} KiB", static_cast<double>(n) / 1024);
-  if (n < 1024ull * 1024 * 1024) return fmt::format("{:.1f} MiB", static_cast<double>(n) / (1 << 20));
+  if (n < 1024ull * 1024 * 1024)
+    return fmt::format("{:.1f} MiB", static_cast<double>(n) / (1 << 20));
   return fmt::format("{:.1f} GiB", static_cast<double>(n) / (1 << 30));
 }
 

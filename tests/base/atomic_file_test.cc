@@ -31,7 +31,8 @@ class AtomicFileTest : public ::testing::Test {
     return std::string((std::istreambuf_iterator<char>(in)), {});
   }
   std::size_t Entries(const fs::path& d) {
-    return static_cast<std::size_t>(std::distance(fs::directory_iterator(d), fs::directory_iterator()));
+    return static_cast<std::size_t>(
+        std::distance(fs::directory_iterator(d), fs::directory_iterator()));
   }
   unsigned Mode(const fs::path& p) {
     struct stat st {};

@@ -92,6 +92,17 @@ TEST(RtnetlinkTest, ShortFamilyHeaderIsSkippedWithWarning) {
   EXPECT_EQ(links->warnings.size(), 1u);
 }
 
+// Warnings say what was left out, and where; a flood of them is capped.
+TEST(RtnetlinkTest, WarningsNameTheMessageAndAreCapped) {
+  NlBuilder b;
+  for (int i = 0; i < 40; ++i) b.Begin(RTM_NEWLINK).Header(std::uint32_t{0});
+  auto links = DecodeLinks(b.Done());
+  ASSERT_TRUE(links.ok());
+  ASSERT_EQ(links->warnings.size(), 33u);
+  EXPECT_EQ(links->warnings.front(), "RTM_NEWLINK: message too short for its header, skipped");
+  EXPECT_EQ(links->warnings.back(), "8 more warnings like these");
+}
+
 TEST(RtnetlinkTest, ShortStats64KeepsWhatCame) {
   ifinfomsg ifi{};
   std::uint64_t stats[10] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};  // older kernel: fewer fields

@@ -35,7 +35,8 @@ std::vector<std::byte> LinkWithShortMtu() {
 TEST(SourceWarnings, FromTheDecoderToTheReport) {
   auto links = netlink::DecodeLinks(LinkWithShortMtu());
   ASSERT_TRUE(links.ok()) << links.error().what;
-  ASSERT_EQ(links->warnings, std::vector<std::string>{"RTM_NEWLINK: attribute 4 is 2 bytes, not 4"});
+  ASSERT_EQ(links->warnings,
+            std::vector<std::string>{"RTM_NEWLINK: attribute 4 is 2 bytes, not 4"});
 
   plugin::Snapshot s = testing::HealthyDx();
   s.sources[plugin::kSourceKernel].warnings = links->warnings;
@@ -51,7 +52,8 @@ TEST(SourceWarnings, FromTheDecoderToTheReport) {
 
   const Family dx[] = {Family::kDx};
   auto report = plugin::BuildReport("dx", dx, *back, nullptr);
-  EXPECT_NE(RenderJson(report).find(R"("kernel": {"status": "ok", "warnings": 1})"), std::string::npos)
+  EXPECT_NE(RenderJson(report).find(R"("kernel": {"status": "ok", "warnings": 1})"),
+            std::string::npos)
       << RenderJson(report);
   std::string detail = RenderText(report, *back, {.detail = true});
   EXPECT_NE(detail.find("\nSource warnings\n  kernel: ok, 1 warning: RTM_NEWLINK: attribute 4 is 2 "
