@@ -1,102 +1,23 @@
-#include "key_print.h"
+#include "base/key_print.h"
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
+#include <openssl/rand.h>
+#include <sys/random.h>
 
 #include <array>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
-#include <fstream>
-#include <random>
+#include <new>
 
 namespace edgediag {
 namespace {
 
-// SHA-256 (FIPS 180-4): small and self-contained so that no crypto library is
-// needed just to fingerprint a key.
-class Sha256 {
- public:
-  void Update(const unsigned char* p, std::size_t n) {
-    total_ += n;
-    while (n > 0) {
-      std::size_t take = std::min(n, sizeof(buf_) - used_);
-      std::memcpy(buf_ + used_, p, take);
-      used_ += take;
-      p += take;
-      n -= take;
-      if (used_ == sizeof(buf_)) {
-        Block(buf_);
-        used_ = 0;
-      }
-    }
-  }
-  void Update(std::string_view s) {
-    Update(reinterpret_cast<const unsigned char*>(s.data()), s.size());
-  }
-  std::array<unsigned char, 32> Final() {
-    std::uint64_t bits = total_ * 8;
-    unsigned char pad = 0x80;
-    Update(&pad, 1);
-    unsigned char zero = 0;
-    while (used_ != 56) Update(&zero, 1);
-    unsigned char len[8];
-    for (int i = 0; i < 8; ++i) len[i] = static_cast<unsigned char>(bits >> (56 - 8 * i));
-    Update(len, 8);
-    std::array<unsigned char, 32> out{};
-    for (int i = 0; i < 8; ++i)
-      for (int j = 0; j < 4; ++j) out[4 * i + j] = static_cast<unsigned char>(h_[i] >> (24 - 8 * j));
-    return out;
-  }
-
- private:
-  static std::uint32_t Rotr(std::uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
-  void Block(const unsigned char* p) {
-    static constexpr std::uint32_t k[64] = {
-        0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
-        0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe,
-        0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f,
-        0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7,
-        0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc,
-        0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
-        0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116,
-        0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-        0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
-        0xc67178f2};
-    std::uint32_t w[64];
-    for (int i = 0; i < 16; ++i)
-      w[i] = (std::uint32_t{p[4 * i]} << 24) | (std::uint32_t{p[4 * i + 1]} << 16) |
-             (std::uint32_t{p[4 * i + 2]} << 8) | std::uint32_t{p[4 * i + 3]};
-    for (int i = 16; i < 64; ++i) {
-      std::uint32_t s0 = Rotr(w[i - 15], 7) ^ Rotr(w[i - 15], 18) ^ (w[i - 15] >> 3);
-      std::uint32_t s1 = Rotr(w[i - 2], 17) ^ Rotr(w[i - 2], 19) ^ (w[i - 2] >> 10);
-      w[i] = w[i - 16] + s0 + w[i - 7] + s1;
-    }
-    std::uint32_t a = h_[0], b = h_[1], c = h_[2], d = h_[3], e = h_[4], f = h_[5], g = h_[6],
-                  h = h_[7];
-    for (int i = 0; i < 64; ++i) {
-      std::uint32_t t1 = h + (Rotr(e, 6) ^ Rotr(e, 11) ^ Rotr(e, 25)) + ((e & f) ^ (~e & g)) + k[i] + w[i];
-      std::uint32_t t2 = (Rotr(a, 2) ^ Rotr(a, 13) ^ Rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
-      h = g;
-      g = f;
-      f = e;
-      e = d + t1;
-      d = c;
-      c = b;
-      b = a;
-      a = t1 + t2;
-    }
-    h_[0] += a;
-    h_[1] += b;
-    h_[2] += c;
-    h_[3] += d;
-    h_[4] += e;
-    h_[5] += f;
-    h_[6] += g;
-    h_[7] += h;
-  }
-
-  std::uint32_t h_[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-                         0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
-  unsigned char buf_[64] = {};
-  std::size_t used_ = 0;
-  std::uint64_t total_ = 0;
-};
+using Digest = std::array<unsigned char, 32>;
 
 std::string Hex(const unsigned char* p, std::size_t n) {
   static constexpr char kDigits[] = "0123456789abcdef";
@@ -115,50 +36,63 @@ std::string Hex(const unsigned char* p, std::size_t n) {
 // and their bgpd sockets cost a few milliseconds (bench/dx-bench.sh).
 constexpr int kRounds = 32;
 
-// HMAC-SHA256 keyed once: the padded key blocks are absorbed a single time
-// and the hash state copied for every round.
+// HMAC-SHA256 from libcrypto, keyed once: re-initialising without a key
+// starts from the padded key blocks already absorbed, so each of the rounds
+// costs two compressions, as the hand-written one it replaced did.
 class KeyedHmac {
  public:
   explicit KeyedHmac(std::string_view key) {
-    unsigned char k[64] = {};
-    if (key.size() > 64) {
-      Sha256 h;
-      h.Update(key);
-      auto d = h.Final();
-      std::memcpy(k, d.data(), d.size());
-    } else {
-      std::memcpy(k, key.data(), key.size());
-    }
-    unsigned char ipad[64], opad[64];
-    for (int i = 0; i < 64; ++i) {
-      ipad[i] = k[i] ^ 0x36;
-      opad[i] = k[i] ^ 0x5c;
-    }
-    inner_.Update(ipad, 64);
-    outer_.Update(opad, 64);
+    // Fetched once per process; EVP_MAC is shared between threads.
+    static EVP_MAC* const mac = EVP_MAC_fetch(nullptr, OSSL_MAC_NAME_HMAC, nullptr);
+    ctx_ = mac ? EVP_MAC_CTX_new(mac) : nullptr;
+    char digest[] = OSSL_DIGEST_NAME_SHA2_256;
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                           OSSL_PARAM_construct_end()};
+    // An empty key still needs a non-null pointer to count as a key.
+    static const unsigned char kNone = 0;
+    const auto* k = key.empty() ? &kNone : reinterpret_cast<const unsigned char*>(key.data());
+    // Only a libcrypto without SHA-256 or out of memory fails here: no
+    // fingerprint can be made, and none may be faked.
+    if (!ctx_ || !EVP_MAC_init(ctx_, k, key.size(), params)) throw std::bad_alloc();
   }
-  std::array<unsigned char, 32> Mac(const unsigned char* p, std::size_t n) const {
-    Sha256 in = inner_;
-    in.Update(p, n);
-    auto d = in.Final();
-    Sha256 out = outer_;
-    out.Update(d.data(), d.size());
-    return out.Final();
+  ~KeyedHmac() { EVP_MAC_CTX_free(ctx_); }  // cleanses the key blocks
+  KeyedHmac(const KeyedHmac&) = delete;
+  KeyedHmac& operator=(const KeyedHmac&) = delete;
+
+  Digest Mac(const unsigned char* p, std::size_t n) const {
+    Digest d{};
+    std::size_t len = 0;
+    if (!EVP_MAC_init(ctx_, nullptr, 0, nullptr) || !EVP_MAC_update(ctx_, p, n) ||
+        !EVP_MAC_final(ctx_, d.data(), &len, d.size()) || len != d.size())
+      throw std::bad_alloc();
+    return d;
   }
 
  private:
-  Sha256 inner_, outer_;
+  EVP_MAC_CTX* ctx_ = nullptr;
 };
 
 std::string Fingerprint(std::string_view form, const KeyedHmac& mac) {
-  auto d = mac.Mac(reinterpret_cast<const unsigned char*>(form.data()), form.size());
-  std::array<unsigned char, 32> acc = d;
+  Digest d = mac.Mac(reinterpret_cast<const unsigned char*>(form.data()), form.size());
+  Digest acc = d;
   for (int i = 1; i < kRounds; ++i) {
     d = mac.Mac(d.data(), d.size());
     for (std::size_t j = 0; j < acc.size(); ++j) acc[j] ^= d[j];
   }
-  return Hex(acc.data(), 16);
+  std::string fp = Hex(acc.data(), 16);
+  // The first digest is the key's HMAC: not to be left on the stack.
+  OPENSSL_cleanse(d.data(), d.size());
+  OPENSSL_cleanse(acc.data(), acc.size());
+  return fp;
 }
+
+// A copy of key bytes, zeroed when it goes.
+struct SecretString {
+  std::string s;
+  ~SecretString() {
+    if (!s.empty()) OPENSSL_cleanse(s.data(), s.size());
+  }
+};
 
 // One decoded character: its code point and where its bytes are.
 struct Char {
@@ -169,6 +103,7 @@ struct Char {
 // Decodes UTF-8 strictly; on failure every byte is its own "character".
 std::vector<Char> Decode(std::string_view s, bool* valid) {
   std::vector<Char> out;
+  out.reserve(s.size());  // at most one per byte: no reallocation leaves a copy behind
   *valid = true;
   std::size_t i = 0;
   while (i < s.size()) {
@@ -197,6 +132,10 @@ std::vector<Char> Decode(std::string_view s, bool* valid) {
   return out;
 }
 
+void Wipe(std::vector<Char>& chars) {
+  if (!chars.empty()) OPENSSL_cleanse(chars.data(), chars.size() * sizeof(Char));
+}
+
 bool IsZeroWidth(std::uint32_t cp) {
   return cp == 0x200b || cp == 0x200c || cp == 0x200d || cp == 0x2060 || cp == 0xfeff;
 }
@@ -216,6 +155,7 @@ std::string Trim(std::string_view s, const std::vector<Char>& chars) {
 
 std::string Fold(std::string_view s, const std::vector<Char>& chars) {
   std::string out;
+  out.reserve(s.size());  // never longer: no reallocation leaves a copy behind
   for (const auto& c : chars) {
     if (IsZeroWidth(c.cp)) continue;
     if (IsUnicodeSpace(c.cp))
@@ -240,10 +180,17 @@ std::string HmacSha256Hex(std::string_view key, std::string_view message) {
 
 std::string NewKeySalt() {
   unsigned char b[16] = {};
-  std::ifstream urandom("/dev/urandom", std::ios::binary);
-  if (!urandom.read(reinterpret_cast<char*>(b), sizeof(b))) {
-    std::random_device rd;
-    for (auto& x : b) x = static_cast<unsigned char>(rd());
+  ssize_t n;
+  // 16 bytes never come short from getrandom(2) once the pool is ready (it
+  // blocks until then); only a signal may interrupt the wait.
+  while ((n = getrandom(b, sizeof(b), 0)) < 0 && errno == EINTR) {
+  }
+  if (n != static_cast<ssize_t>(sizeof(b)) && RAND_bytes(b, sizeof(b)) != 1) {
+    // A guessable salt would make every fingerprint a fast oracle for the
+    // key: better no run at all.
+    std::fputs("edgediag: no random bytes for the key salt (getrandom and libcrypto failed)\n",
+               stderr);
+    std::abort();
   }
   return Hex(b, sizeof(b));
 }
@@ -266,21 +213,24 @@ KeyProperties DescribeKey(std::string_view key, std::string_view salt) {
     bool invisible = cp < 0x20 || cp == 0x7f || IsUnicodeSpace(cp) || IsZeroWidth(cp);
     p.unusual.push_back({i + 1, invisible ? cp : kOtherNonAscii});
   }
-  std::string trimmed = Trim(key, chars);
-  std::string folded = Fold(key, chars);
+  // Copies of the key, and its code points: wiped when they go.
+  SecretString trimmed{Trim(key, chars)};
+  SecretString folded{Fold(key, chars)};
   bool v = true;
-  auto tchars = Decode(trimmed, &v);
-  std::string normalised = Fold(trimmed, tchars);
+  auto tchars = Decode(trimmed.s, &v);
+  SecretString normalised{Fold(trimmed.s, tchars)};
+  Wipe(chars);
+  Wipe(tchars);
   KeyedHmac mac(salt);
   // Most keys are plain ASCII with no white space: their four forms are the
   // same string, and one fingerprint serves them all.
   p.fp_raw = Fingerprint(key, mac);
-  p.fp_trimmed = trimmed == key ? p.fp_raw : Fingerprint(trimmed, mac);
-  p.fp_folded = folded == key ? p.fp_raw : Fingerprint(folded, mac);
-  p.fp_normalised = normalised == key         ? p.fp_raw
-                    : normalised == trimmed   ? p.fp_trimmed
-                    : normalised == folded    ? p.fp_folded
-                                              : Fingerprint(normalised, mac);
+  p.fp_trimmed = trimmed.s == key ? p.fp_raw : Fingerprint(trimmed.s, mac);
+  p.fp_folded = folded.s == key ? p.fp_raw : Fingerprint(folded.s, mac);
+  p.fp_normalised = normalised.s == key         ? p.fp_raw
+                    : normalised.s == trimmed.s ? p.fp_trimmed
+                    : normalised.s == folded.s  ? p.fp_folded
+                                                : Fingerprint(normalised.s, mac);
   return p;
 }
 

@@ -5,16 +5,24 @@
 // never peer against peer.
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
+#include <unistd.h>
 
+#include <array>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <ostream>
 #include <streambuf>
+#include <vector>
 
+#include "base/atomic_file.h"
+#include "netlink/wireguard.h"
 #include "op-mode/render.h"
+#include "plugin/ip.h"
 #include "plugin/report.h"
 #include "plugin/rules.h"
 #include "plugin/ipsec_rules.h"
+#include "plugin/snapshot_json.h"
 #include "plugin/vpn_common.h"
 #include "plugin/wg_rules.h"
 
@@ -183,5 +191,120 @@ void BM_RenderText(benchmark::State& state) {
     benchmark::DoNotOptimize(edgediag::opmode::RenderText(report, {}));
 }
 BENCHMARK(BM_RenderText)->Arg(10000)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+// Hand-written pieces against the library beside each (docs/architecture.md,
+// "Written here, and why"): each stays only where the gain matters.
+namespace {
+
+using nlohmann::json;
+
+// The JSON report through an nlohmann tree, as RenderJson wrote it before
+// the direct writer: the tree, then dump().
+json ReportTree(const Report& report) {
+  json j;
+  j["schema"] = edgediag::opmode::kReportSchema;
+  j["command"] = report.command;
+  j["taken_at"] = report.taken_at;
+  json sources = json::object();
+  for (const auto& [name, st] : report.sources) {
+    json s{{"status", SourceStateName(st.state)}};
+    if (!st.reason.empty()) s["reason"] = st.reason;
+    sources[name] = s;
+  }
+  j["sources"] = sources;
+  json subjects = json::array();
+  for (const auto& sr : report.subjects) {
+    json sj{{"kind", SubjectKindName(sr.subject.kind)},
+            {"id", sr.subject.id},
+            {"verdict", SeverityName(sr.verdict)}};
+    if (!sr.subject.interface.empty()) sj["interface"] = sr.subject.interface;
+    if (!sr.subject.peer.empty()) sj["peer"] = sr.subject.peer;
+    json findings = json::array();
+    for (const auto& f : sr.findings) {
+      json ev = json::array();
+      for (const auto& e : f.evidence)
+        ev.push_back({{"what", e.what}, {"observed", e.observed}, {"expected", e.expected}});
+      findings.push_back({{"id", f.id},
+                          {"severity", SeverityName(f.severity)},
+                          {"message", f.message},
+                          {"evidence", ev},
+                          {"remedy", f.remedy}});
+    }
+    sj["findings"] = findings;
+    subjects.push_back(sj);
+  }
+  j["subjects"] = subjects;
+  return j;
+}
+
+void BM_RenderJson_Nlohmann(benchmark::State& state) {
+  const Pair& f = Fixture(static_cast<int>(state.range(0)));
+  Family families[] = {Family::kWireguard, Family::kNet};
+  Report report = BuildReport("vpn", families, f.now, &f.prev);
+  for (auto _ : state)
+    benchmark::DoNotOptimize(
+        ReportTree(report).dump(1, ' ', false, json::error_handler_t::replace));
+}
+BENCHMARK(BM_RenderJson_Nlohmann)->Arg(10000)->Unit(benchmark::kMillisecond);
+
+// The snapshot file (10k peers) on tmpfs: the direct writer (SaveSnapshot)
+// against nlohmann's tree and dump through the same atomic write.
+std::string ShmPath(const char* name) {
+  return std::string("/dev/shm/edgediag-bench-") + name + "-" + std::to_string(getpid());
+}
+void BM_SaveSnapshot_JsonWriter(benchmark::State& state) {
+  const Pair& f = Fixture(static_cast<int>(state.range(0)));
+  const std::string path = ShmPath("writer");
+  for (auto _ : state) benchmark::DoNotOptimize(SaveSnapshot(f.now, path).ok());
+  unlink(path.c_str());
+}
+BENCHMARK(BM_SaveSnapshot_JsonWriter)->Arg(10000)->Unit(benchmark::kMillisecond);
+void BM_SaveSnapshot_Nlohmann(benchmark::State& state) {
+  const Pair& f = Fixture(static_cast<int>(state.range(0)));
+  const std::string path = ShmPath("nlohmann");
+  for (auto _ : state) {
+    std::string text = SnapshotToJson(f.now).dump(-1, ' ', false, json::error_handler_t::replace);
+    benchmark::DoNotOptimize(edgediag::WriteFileAtomically(path, text + "\n", 0600).ok());
+  }
+  unlink(path.c_str());
+}
+BENCHMARK(BM_SaveSnapshot_Nlohmann)->Arg(10000)->Unit(benchmark::kMillisecond);
+
+// The pieces that went to a library, kept measured (docs/architecture.md
+// has the figures of the hand-written code they replaced).
+// IPv4 addresses as the rules parse them (routes, allowed IPs, endpoints).
+void BM_ParseAddressIpv4(benchmark::State& state) {
+  std::vector<std::string> addrs;
+  for (int i = 0; i < 1024; ++i)
+    addrs.push_back(fmt::format("172.{}.{}.{}", 16 + i % 16, i % 251, i % 256));
+  for (auto _ : state)
+    for (const auto& a : addrs) benchmark::DoNotOptimize(ParseAddress(a));
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * addrs.size()));
+}
+BENCHMARK(BM_ParseAddressIpv4);
+
+// Byte counts as the WireGuard findings print them, bytes to tens of GiB.
+void BM_FormatBytes(benchmark::State& state) {
+  std::vector<std::uint64_t> counts;
+  std::uint64_t x = 1;
+  for (int i = 0; i < 1024; ++i) {
+    x = x * 6364136223846793005ull + 1442695040888963407ull;
+    counts.push_back(x >> (24 + i % 40));
+  }
+  for (auto _ : state)
+    for (auto n : counts) benchmark::DoNotOptimize(FormatBytes(n));
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * counts.size()));
+}
+BENCHMARK(BM_FormatBytes);
+
+// A WireGuard public key (32 bytes) to base64, once per peer of a dump.
+void BM_Base64(benchmark::State& state) {
+  std::array<std::byte, 32> key{};
+  for (std::size_t i = 0; i < key.size(); ++i) key[i] = static_cast<std::byte>(i * 37);
+  for (auto _ : state) benchmark::DoNotOptimize(edgediag::netlink::Base64(key));
+}
+BENCHMARK(BM_Base64);
 
 }  // namespace

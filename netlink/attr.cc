@@ -8,6 +8,28 @@
 
 namespace edgediag::netlink {
 
+void Warnings::Add(std::string_view text) {
+  if (texts_.size() >= kKept) {
+    ++more_;
+    return;
+  }
+  std::string line = where;
+  if (!line.empty()) line += ": ";
+  line += text;
+  texts_.push_back(std::move(line));
+}
+
+void Warnings::BadSize(const nlattr* a, std::size_t want) {
+  Add("attribute " + std::to_string(AttrType(a)) + " is " + std::to_string(AttrPayloadLen(a)) +
+      " bytes, not " + std::to_string(want));
+}
+
+std::vector<std::string> Warnings::Take() {
+  if (more_ > 0) texts_.push_back(std::to_string(more_) + " more warnings like these");
+  more_ = 0;
+  return std::move(texts_);
+}
+
 std::optional<std::uint16_t> Be16(const nlattr* a, Warnings& w) {
   auto v = Scalar<std::uint16_t>(a, w);
   if (!v) return std::nullopt;
@@ -19,7 +41,7 @@ std::optional<std::string> String(const nlattr* a, Warnings& w) {
   Bytes p = Payload(a);
   const void* nul = p.empty() ? nullptr : std::memchr(p.data(), 0, p.size());
   if (!nul) {
-    ++w.count;
+    w.Add("attribute " + std::to_string(AttrType(a)) + " is a string without its NUL");
     return std::nullopt;
   }
   return std::string(reinterpret_cast<const char*>(p.data()));
@@ -48,7 +70,8 @@ std::optional<std::string> AddressAttr(int family, const nlattr* a, Warnings& w)
   if (!a) return std::nullopt;
   std::string s = FormatAddress(family, AttrPayload(a), AttrPayloadLen(a));
   if (s.empty()) {
-    ++w.count;
+    w.Add("attribute " + std::to_string(AttrType(a)) + " is " + std::to_string(AttrPayloadLen(a)) +
+          " bytes, not an address of family " + std::to_string(family));
     return std::nullopt;
   }
   return s;

@@ -16,14 +16,13 @@
 #include <utility>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/result.h"
+#include "netlink/decoded.h"
 
 namespace edgediag::netlink {
-
-/// Raw bytes as received from a netlink socket or a recording.
-using Bytes = std::span<const std::byte>;
 
 /// Attributes of one message or nest, indexed by type. Types above Max are
 /// skipped (newer kernels add attributes); duplicates keep the last one.
@@ -106,10 +105,24 @@ inline Bytes Payload(const nlattr* a) {
   return {static_cast<const std::byte*>(AttrPayload(a)), AttrPayloadLen(a)};
 }
 
-/// Counts attributes of a known type with the wrong size, and other oddities
-/// that leave one field unset rather than failing the whole decode.
-struct Warnings {
-  std::size_t count = 0;
+/// Attributes of a known type with the wrong size, and other oddities that
+/// leave one field unset rather than failing the whole decode, in words.
+/// Decoders set `where` to the message type before each message.
+class Warnings {
+ public:
+  const char* where = "";
+  /// One more: "WHERE: text". Past kKept only counted.
+  void Add(std::string_view text);
+  /// "attribute TYPE is N bytes, not M".
+  void BadSize(const nlattr* a, std::size_t want);
+  /// The texts, and a last line for those only counted.
+  std::vector<std::string> Take();
+
+ private:
+  // A corrupt dump of 10,000 peers would otherwise keep 10,000 lines.
+  static constexpr std::size_t kKept = 32;
+  std::vector<std::string> texts_;
+  std::size_t more_ = 0;
 };
 
 /// A fixed-size scalar: exactly sizeof(T) bytes, else unset and a warning.
@@ -117,7 +130,7 @@ template <typename T>
 std::optional<T> Scalar(const nlattr* a, Warnings& w) {
   if (!a) return std::nullopt;
   if (AttrPayloadLen(a) != sizeof(T)) {
-    ++w.count;
+    w.BadSize(a, sizeof(T));
     return std::nullopt;
   }
   T v;

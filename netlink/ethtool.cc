@@ -5,6 +5,7 @@
 
 #include <array>
 
+#include "netlink/attr.h"
 #include "netlink/genl.h"
 #include "netlink/socket.h"
 

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "base/result.h"
-#include "netlink/attr.h"
+#include "netlink/decoded.h"
 
 namespace edgediag::netlink {
 

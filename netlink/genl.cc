@@ -5,6 +5,8 @@
 #include <array>
 #include <optional>
 
+#include "netlink/attr.h"
+
 namespace edgediag::netlink {
 
 Result<std::uint16_t> DecodeFamilyId(Bytes messages) {

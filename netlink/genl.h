@@ -6,7 +6,7 @@
 #include <string>
 
 #include "base/result.h"
-#include "netlink/attr.h"
+#include "netlink/decoded.h"
 #include "netlink/socket.h"
 
 namespace edgediag::netlink {

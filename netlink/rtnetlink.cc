@@ -10,6 +10,8 @@
 
 #include <array>
 
+#include "netlink/attr.h"
+
 namespace edgediag::netlink {
 namespace {
 
@@ -44,10 +46,10 @@ std::optional<Link> DecodeLink(const nlmsghdr& nlh, Warnings& w) {
   ifinfomsg ifi;
   AttrTable<IFLA_MAX> t;
   if (!ReadHeader(nlh, ifi) || !ParseMessageAttrs(&nlh, sizeof(ifi), t)) {
-    ++w.count;
+    w.Add("message too short for its header, skipped");
     return std::nullopt;
   }
-  if (t.trailing_garbage) ++w.count;
+  if (t.trailing_garbage) w.Add("bytes after the last attribute");
   Link link;
   link.ifindex = ifi.ifi_index;
   link.ifi_type = ifi.ifi_type;
@@ -64,7 +66,8 @@ std::optional<Link> DecodeLink(const nlmsghdr& nlh, Warnings& w) {
     // Older kernels send fewer counters: keep what came, zero the rest.
     rtnl_link_stats64 s;
     if (CopyStruct(a, s) < offsetof(rtnl_link_stats64, multicast)) {
-      ++w.count;
+      w.Add("IFLA_STATS64 is " + std::to_string(AttrPayloadLen(a)) +
+            " bytes, too short for the counters");
     } else {
       link.stats64 = LinkStats64{s.rx_packets, s.tx_packets, s.rx_bytes,   s.tx_bytes,  s.rx_errors,
                                  s.tx_errors,  s.rx_dropped, s.tx_dropped, s.multicast, s.collisions};
@@ -77,11 +80,11 @@ std::optional<Addr> DecodeAddr(const nlmsghdr& nlh, Warnings& w) {
   ifaddrmsg ifa;
   AttrTable<IFA_MAX> t;
   if (!ReadHeader(nlh, ifa) || !ParseMessageAttrs(&nlh, sizeof(ifa), t)) {
-    ++w.count;
+    w.Add("message too short for its header, skipped");
     return std::nullopt;
   }
   if (!IsInet(ifa.ifa_family)) return std::nullopt;
-  if (t.trailing_garbage) ++w.count;
+  if (t.trailing_garbage) w.Add("bytes after the last attribute");
   Addr a;
   a.ifindex = static_cast<int>(ifa.ifa_index);
   a.family = ifa.ifa_family;
@@ -98,7 +101,7 @@ std::optional<Addr> DecodeAddr(const nlmsghdr& nlh, Warnings& w) {
   } else if (address) {
     a.address = *address;
   } else {
-    ++w.count;
+    w.Add("address without IFA_LOCAL or IFA_ADDRESS, skipped");
     return std::nullopt;
   }
   if (auto label = String(t[IFA_LABEL], w)) a.label = *label;
@@ -109,11 +112,11 @@ std::optional<Neigh> DecodeNeigh(const nlmsghdr& nlh, Warnings& w) {
   ndmsg nd;
   AttrTable<NDA_MAX> t;
   if (!ReadHeader(nlh, nd) || !ParseMessageAttrs(&nlh, sizeof(nd), t)) {
-    ++w.count;
+    w.Add("message too short for its header, skipped");
     return std::nullopt;
   }
   if (!IsInet(nd.ndm_family)) return std::nullopt;
-  if (t.trailing_garbage) ++w.count;
+  if (t.trailing_garbage) w.Add("bytes after the last attribute");
   Neigh n;
   n.ifindex = nd.ndm_ifindex;
   n.family = nd.ndm_family;
@@ -121,7 +124,7 @@ std::optional<Neigh> DecodeNeigh(const nlmsghdr& nlh, Warnings& w) {
   n.ndm_flags = nd.ndm_flags;
   auto dst = AddressAttr(nd.ndm_family, t[NDA_DST], w);
   if (!dst) {
-    ++w.count;
+    w.Add("neighbour without NDA_DST, skipped");
     return std::nullopt;
   }
   n.dst = *dst;
@@ -136,7 +139,8 @@ void DecodeMultipath(const nlattr* a, int family, Route& r, Warnings& w) {
     rtnexthop nh;
     std::memcpy(&nh, p.data() + off, sizeof(nh));
     if (nh.rtnh_len < sizeof(rtnexthop) || nh.rtnh_len > p.size() - off) {
-      ++w.count;
+      w.Add("RTA_MULTIPATH next hop of length " + std::to_string(nh.rtnh_len) +
+            " does not fit, rest ignored");
       return;
     }
     Nexthop hop;
@@ -157,16 +161,16 @@ std::optional<Route> DecodeRoute(const nlmsghdr& nlh, Warnings& w) {
   rtmsg rtm;
   AttrTable<RTA_MAX> t;
   if (!ReadHeader(nlh, rtm) || !ParseMessageAttrs(&nlh, sizeof(rtm), t)) {
-    ++w.count;
+    w.Add("message too short for its header, skipped");
     return std::nullopt;
   }
   if (!IsInet(rtm.rtm_family)) return std::nullopt;
-  if (t.trailing_garbage) ++w.count;
+  if (t.trailing_garbage) w.Add("bytes after the last attribute");
   Route r;
   r.family = rtm.rtm_family;
   const int max_len = rtm.rtm_family == AF_INET ? 32 : 128;
   if (rtm.rtm_dst_len > max_len) {
-    ++w.count;
+    w.Add("route prefix length " + std::to_string(rtm.rtm_dst_len) + " too long, skipped");
     return std::nullopt;
   }
   std::string dst = rtm.rtm_family == AF_INET ? "0.0.0.0" : "::";
@@ -197,15 +201,15 @@ std::optional<Netconf> DecodeOneNetconf(const nlmsghdr& nlh, Warnings& w) {
   netconfmsg ncm;
   AttrTable<NETCONFA_MAX> t;
   if (!ReadHeader(nlh, ncm) || !ParseMessageAttrs(&nlh, sizeof(ncm), t)) {
-    ++w.count;
+    w.Add("message too short for its header, skipped");
     return std::nullopt;
   }
-  if (t.trailing_garbage) ++w.count;
+  if (t.trailing_garbage) w.Add("bytes after the last attribute");
   Netconf n;
   n.family = ncm.ncm_family;
   auto ifindex = Scalar<std::int32_t>(t[NETCONFA_IFINDEX], w);
   if (!ifindex) {
-    ++w.count;
+    w.Add("netconf without NETCONFA_IFINDEX, skipped");
     return std::nullopt;
   }
   n.ifindex = *ifindex;
@@ -215,9 +219,10 @@ std::optional<Netconf> DecodeOneNetconf(const nlmsghdr& nlh, Warnings& w) {
 }
 
 template <typename T, typename Fn>
-Result<Decoded<T>> DecodeAll(Bytes messages, std::uint16_t type, Fn decode_one) {
+Result<Decoded<T>> DecodeAll(Bytes messages, std::uint16_t type, const char* name, Fn decode_one) {
   Decoded<T> out;
   Warnings w;
+  w.where = name;
   // Dumps are one message per item, nearly all of `type`: reserve for the
   // count of messages once rather than growing step by step.
   auto r = ForEachMessage(messages, [&](std::size_t count) { out.items.reserve(count); },
@@ -226,7 +231,7 @@ Result<Decoded<T>> DecodeAll(Bytes messages, std::uint16_t type, Fn decode_one) 
     if (auto item = decode_one(nlh, w)) out.items.push_back(std::move(*item));
   });
   if (!r) return r.error();
-  out.warnings = w.count;
+  out.warnings = w.Take();
   return out;
 }
 
@@ -248,19 +253,19 @@ bool Link::admin_up() const { return ifi_flags & IFF_UP; }
 bool Link::carrier() const { return ifi_flags & IFF_LOWER_UP; }
 
 Result<Decoded<Link>> DecodeLinks(Bytes messages) {
-  return DecodeAll<Link>(messages, RTM_NEWLINK, DecodeLink);
+  return DecodeAll<Link>(messages, RTM_NEWLINK, "RTM_NEWLINK", DecodeLink);
 }
 Result<Decoded<Addr>> DecodeAddrs(Bytes messages) {
-  return DecodeAll<Addr>(messages, RTM_NEWADDR, DecodeAddr);
+  return DecodeAll<Addr>(messages, RTM_NEWADDR, "RTM_NEWADDR", DecodeAddr);
 }
 Result<Decoded<Neigh>> DecodeNeighs(Bytes messages) {
-  return DecodeAll<Neigh>(messages, RTM_NEWNEIGH, DecodeNeigh);
+  return DecodeAll<Neigh>(messages, RTM_NEWNEIGH, "RTM_NEWNEIGH", DecodeNeigh);
 }
 Result<Decoded<Route>> DecodeRoutes(Bytes messages) {
-  return DecodeAll<Route>(messages, RTM_NEWROUTE, DecodeRoute);
+  return DecodeAll<Route>(messages, RTM_NEWROUTE, "RTM_NEWROUTE", DecodeRoute);
 }
 Result<Decoded<Netconf>> DecodeNetconf(Bytes messages) {
-  return DecodeAll<Netconf>(messages, RTM_NEWNETCONF, DecodeOneNetconf);
+  return DecodeAll<Netconf>(messages, RTM_NEWNETCONF, "RTM_NEWNETCONF", DecodeOneNetconf);
 }
 
 std::string OperstateName(std::uint8_t operstate) {

@@ -10,18 +10,10 @@
 #include <vector>
 
 #include "base/result.h"
-#include "netlink/attr.h"
+#include "netlink/decoded.h"
 #include "netlink/socket.h"
 
 namespace edgediag::netlink {
-
-/// What a decoder produced, and how many attributes it had to leave unset
-/// (known type, wrong size) or messages it skipped as too short.
-template <typename T>
-struct Decoded {
-  std::vector<T> items;
-  std::size_t warnings = 0;
-};
 
 /// IFLA_STATS64 (struct rtnl_link_stats64), the fields edgediag uses.
 struct LinkStats64 {

@@ -12,6 +12,8 @@
 #include <array>
 #include <cstddef>
 
+#include "netlink/attr.h"
+
 namespace edgediag::netlink {
 namespace {
 
@@ -33,7 +35,8 @@ void DecodeTcpInfo(const nlattr* a, InetDiagSock& s) {
 void DecodeMd5Sig(const nlattr* a, std::string_view salt, InetDiagSock& s, Warnings& w) {
   Bytes p = Payload(a);
   s.md5sig_present = true;
-  if (p.size() % kMd5SigSize != 0) ++w.count;
+  if (p.size() % kMd5SigSize != 0)
+    w.Add("INET_DIAG_MD5SIG is " + std::to_string(p.size()) + " bytes, not a whole number of keys");
   for (std::size_t off = 0; p.size() - off >= kMd5SigSize; off += kMd5SigSize) {
     Bytes entry = p.subspan(off, kMd5SigSize);
     // Read the header fields one by one: the key itself is never copied out.
@@ -43,7 +46,7 @@ void DecodeMd5Sig(const nlattr* a, std::string_view salt, InetDiagSock& s, Warni
     std::memcpy(&prefixlen, entry.data() + offsetof(tcp_diag_md5sig, tcpm_prefixlen), 1);
     std::memcpy(&keylen, entry.data() + offsetof(tcp_diag_md5sig, tcpm_keylen), 2);
     if (keylen > TCP_MD5SIG_MAXKEYLEN) {
-      ++w.count;
+      w.Add("INET_DIAG_MD5SIG key length " + std::to_string(keylen) + " too long, key skipped");
       continue;
     }
     TcpMd5Sig sig;
@@ -51,7 +54,9 @@ void DecodeMd5Sig(const nlattr* a, std::string_view salt, InetDiagSock& s, Warni
     sig.tcpm_prefixlen = prefixlen;
     const std::byte* addr = entry.data() + offsetof(tcp_diag_md5sig, tcpm_addr);
     sig.tcpm_addr = FormatAddress(family, addr, family == AF_INET ? 4 : 16);
-    if (sig.tcpm_addr.empty()) ++w.count;
+    if (sig.tcpm_addr.empty())
+      w.Add("INET_DIAG_MD5SIG key of address family " + std::to_string(family) +
+            ", address left out");
     sig.key = DescribeKey(entry.subspan(offsetof(tcp_diag_md5sig, tcpm_key), keylen), salt);
     s.md5sig.push_back(std::move(sig));
   }
@@ -61,7 +66,7 @@ std::optional<InetDiagSock> DecodeOne(const nlmsghdr& nlh, std::string_view salt
                                       InetDiagFilter filter, Warnings& w) {
   inet_diag_msg m;
   if (nlh.nlmsg_len < NLMSG_HDRLEN + sizeof(m)) {
-    ++w.count;
+    w.Add("message too short for its header, skipped");
     return std::nullopt;
   }
   std::memcpy(&m, mnl_nlmsg_get_payload(&nlh), sizeof(m));
@@ -72,12 +77,12 @@ std::optional<InetDiagSock> DecodeOne(const nlmsghdr& nlh, std::string_view salt
   // even described.
   if (filter.port && s.sport != filter.port && s.dport != filter.port) return std::nullopt;
   if (m.idiag_family != AF_INET && m.idiag_family != AF_INET6) {
-    ++w.count;
+    w.Add("socket of address family " + std::to_string(m.idiag_family) + ", skipped");
     return std::nullopt;
   }
   AttrTable<INET_DIAG_MAX> t;
   ParseMessageAttrs(&nlh, sizeof(m), t);
-  if (t.trailing_garbage) ++w.count;
+  if (t.trailing_garbage) w.Add("bytes after the last attribute");
   s.idiag_family = m.idiag_family;
   s.idiag_state = m.idiag_state;
   const std::size_t alen = m.idiag_family == AF_INET ? 4 : 16;
@@ -97,12 +102,13 @@ Result<Decoded<InetDiagSock>> DecodeInetDiag(Bytes messages, std::string_view sa
                                              InetDiagFilter filter) {
   Decoded<InetDiagSock> out;
   Warnings w;
+  w.where = "SOCK_DIAG_BY_FAMILY";
   auto r = ForEachMessage(messages, [&](const nlmsghdr& nlh) {
     if (nlh.nlmsg_type != SOCK_DIAG_BY_FAMILY) return;
     if (auto s = DecodeOne(nlh, salt, filter, w)) out.items.push_back(std::move(*s));
   });
   if (!r) return r.error();
-  out.warnings = w.count;
+  out.warnings = w.Take();
   return out;
 }
 
@@ -133,7 +139,7 @@ Result<Decoded<InetDiagSock>> ReadTcpSockets(NetlinkSocket& diag, std::string_vi
     auto decoded = DecodeInetDiag(bytes->bytes(), salt, filter);
     if (!decoded) return decoded.error();
     for (auto& s : decoded->items) all.items.push_back(std::move(s));
-    all.warnings += decoded->warnings;
+    for (auto& text : decoded->warnings) all.warnings.push_back(std::move(text));
   }
   return all;
 }

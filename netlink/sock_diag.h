@@ -12,8 +12,7 @@
 
 #include "base/key_print.h"
 #include "base/result.h"
-#include "netlink/attr.h"
-#include "netlink/rtnetlink.h"
+#include "netlink/decoded.h"
 #include "netlink/socket.h"
 
 namespace edgediag::netlink {

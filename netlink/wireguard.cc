@@ -4,12 +4,15 @@
 #include <linux/genetlink.h>
 #include <linux/wireguard.h>
 #include <netinet/in.h>
+#include <openssl/evp.h>
 #include <sys/socket.h>
 
 #include <algorithm>
 #include <array>
 #include <charconv>
 #include <cstring>
+
+#include "netlink/attr.h"
 
 namespace edgediag::netlink {
 namespace {
@@ -25,7 +28,7 @@ bool Endpoint(const nlattr* a, std::string& out, Warnings& w) {
   Bytes p = Payload(a);
   sa_family_t family = 0;
   if (p.size() < sizeof(family)) {
-    ++w.count;
+    w.Add("WGPEER_A_ENDPOINT is " + std::to_string(p.size()) + " bytes, too short");
     return false;
   }
   std::memcpy(&family, p.data(), sizeof(family));
@@ -49,7 +52,8 @@ bool Endpoint(const nlattr* a, std::string& out, Warnings& w) {
     out.clear();
     return true;
   } else {
-    ++w.count;
+    w.Add("WGPEER_A_ENDPOINT of address family " + std::to_string(family) + " and " +
+          std::to_string(p.size()) + " bytes, left out");
     return false;
   }
   *end++ = ':';
@@ -65,17 +69,17 @@ void DecodeAllowedIps(const nlattr* list, WgPeerInfo& peer, Warnings& w) {
     auto family = Scalar<std::uint16_t>(t[WGALLOWEDIP_A_FAMILY], w);
     auto mask = Scalar<std::uint8_t>(t[WGALLOWEDIP_A_CIDR_MASK], w);
     if (!family || !mask || !t[WGALLOWEDIP_A_IPADDR]) {
-      ++w.count;
+      w.Add("allowed IP without family, mask or address, skipped");
       return;
     }
     auto addr = AddressAttr(*family, t[WGALLOWEDIP_A_IPADDR], w);
     if (!addr || *mask > (*family == AF_INET ? 32 : 128)) {
-      ++w.count;
+      w.Add("allowed IP with a bad address or mask /" + std::to_string(*mask) + ", skipped");
       return;
     }
     peer.allowedips.push_back({*family, std::move(*addr), *mask});
   });
-  if (!whole) ++w.count;
+  if (!whole) w.Add("bytes after the last allowed IP");
 }
 
 // A peer's public key, raw: to tell a peer continued from the previous
@@ -92,7 +96,7 @@ void DecodePeer(const nlattr* nest, WgDevice& dev, DeviceState& st, Warnings& w)
   ParseNested(nest, t);
   const nlattr* pk = t[WGPEER_A_PUBLIC_KEY];
   if (!pk || AttrPayloadLen(pk) != kKeyLen) {
-    ++w.count;
+    w.Add("peer without a 32-byte public key, skipped");
     return;
   }
   Bytes key = Payload(pk);
@@ -114,7 +118,7 @@ void DecodePeer(const nlattr* nest, WgDevice& dev, DeviceState& st, Warnings& w)
     if (AttrPayloadLen(psk) == kKeyLen)
       peer.preshared_key_set = !AllZero(Payload(psk));
     else
-      ++w.count;
+      w.BadSize(psk, kKeyLen);
   }
   if (t[WGPEER_A_ENDPOINT]) Endpoint(t[WGPEER_A_ENDPOINT], peer.endpoint, w);
   if (auto v = Scalar<std::uint16_t>(t[WGPEER_A_PERSISTENT_KEEPALIVE_INTERVAL], w))
@@ -126,7 +130,7 @@ void DecodePeer(const nlattr* nest, WgDevice& dev, DeviceState& st, Warnings& w)
       std::memcpy(&peer.last_handshake_time_nsec,
                   static_cast<const char*>(AttrPayload(hs)) + 8, 8);
     } else {
-      ++w.count;
+      w.BadSize(hs, 16);
     }
   }
   if (auto v = Scalar<std::uint64_t>(t[WGPEER_A_RX_BYTES], w)) peer.rx_bytes = *v;
@@ -138,30 +142,12 @@ void DecodePeer(const nlattr* nest, WgDevice& dev, DeviceState& st, Warnings& w)
 }  // namespace
 
 std::string Base64(Bytes bytes) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  // Sized once and written by index: no per-character capacity checks.
-  std::string out((bytes.size() + 2) / 3 * 4, '=');
-  char* o = out.data();
-  std::size_t i = 0;
-  auto at = [&](std::size_t k) { return static_cast<unsigned>(bytes[k]); };
-  for (; i + 3 <= bytes.size(); i += 3) {
-    unsigned v = at(i) << 16 | at(i + 1) << 8 | at(i + 2);
-    *o++ = kAlphabet[v >> 18];
-    *o++ = kAlphabet[(v >> 12) & 63];
-    *o++ = kAlphabet[(v >> 6) & 63];
-    *o++ = kAlphabet[v & 63];
-  }
-  if (bytes.size() - i == 1) {
-    unsigned v = at(i) << 16;
-    *o++ = kAlphabet[v >> 18];
-    *o++ = kAlphabet[(v >> 12) & 63];
-  } else if (bytes.size() - i == 2) {
-    unsigned v = at(i) << 16 | at(i + 1) << 8;
-    *o++ = kAlphabet[v >> 18];
-    *o++ = kAlphabet[(v >> 12) & 63];
-    *o++ = kAlphabet[(v >> 6) & 63];
-  }
+  // EVP_EncodeBlock writes the padded text and a NUL: 4 per 3 bytes, + 1.
+  std::string out((bytes.size() + 2) / 3 * 4 + 1, '\0');
+  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(bytes.data()),
+                          static_cast<int>(bytes.size()));
+  out.resize(static_cast<std::size_t>(n));
   return out;
 }
 
@@ -169,21 +155,22 @@ Result<Decoded<WgDevice>> DecodeWgDevices(Bytes messages) {
   Decoded<WgDevice> out;
   std::vector<DeviceState> states;
   Warnings w;
+  w.where = "WG_CMD_GET_DEVICE";
   auto r = ForEachMessage(messages, [&](const nlmsghdr& nlh) {
     if (nlh.nlmsg_type < NLMSG_MIN_TYPE) return;
     AttrTable<WGDEVICE_A_MAX> t;
     if (!ParseMessageAttrs(&nlh, GENL_HDRLEN, t)) {
-      ++w.count;
+      w.Add("message too short for its header, skipped");
       return;
     }
-    if (t.trailing_garbage) ++w.count;
+    if (t.trailing_garbage) w.Add("bytes after the last attribute");
     auto ifindex = Scalar<std::uint32_t>(t[WGDEVICE_A_IFINDEX], w);
     auto ifname = String(t[WGDEVICE_A_IFNAME], w);
     // Only the first message of a device's dump names it.
     bool same = !out.items.empty() && (!ifindex || static_cast<int>(*ifindex) == out.items.back().ifindex);
     if (!same) {
       if (!ifindex && !ifname) {
-        ++w.count;  // peers with no device to belong to
+        w.Add("message names no device, its peers skipped");
         return;
       }
       out.items.emplace_back();
@@ -203,30 +190,31 @@ Result<Decoded<WgDevice>> DecodeWgDevices(Bytes messages) {
       if (AttrPayloadLen(k) == kKeyLen)
         dev.private_key_set = !AllZero(Payload(k));
       else
-        ++w.count;
+        w.BadSize(k, kKeyLen);
     }
     if (const nlattr* k = t[WGDEVICE_A_PUBLIC_KEY]) {
       if (AttrPayloadLen(k) == kKeyLen)
         dev.public_key = Base64(Payload(k));
       else
-        ++w.count;
+        w.BadSize(k, kKeyLen);
     }
     if (auto v = Scalar<std::uint16_t>(t[WGDEVICE_A_LISTEN_PORT], w)) dev.listen_port = *v;
     if (auto v = Scalar<std::uint32_t>(t[WGDEVICE_A_FWMARK], w)) dev.fwmark = *v;
     if (const nlattr* peers = t[WGDEVICE_A_PEERS]) {
       if (!ForEachNested(peers, [&](const nlattr* p) { DecodePeer(p, dev, states.back(), w); }))
-        ++w.count;
+        w.Add("bytes after the last peer");
     }
   });
   if (!r) return r.error();
   // A device with no private key reports an all-zero public key.
   for (auto& d : out.items)
     if (!d.private_key_set) d.public_key.clear();
-  out.warnings = w.count;
+  out.warnings = w.Take();
   return out;
 }
 
-Result<WgDevice> ReadWgDevice(NetlinkSocket& genl, std::uint16_t family, const std::string& ifname) {
+Result<Decoded<WgDevice>> ReadWgDevice(NetlinkSocket& genl, std::uint16_t family,
+                                       const std::string& ifname) {
   if (ifname.empty() || ifname.size() >= 16)
     return MakeError(Error::Code::kInvalidInput, "bad interface name \"" + ifname + "\"");
   std::array<std::byte, 128> buf{};
@@ -243,9 +231,10 @@ Result<WgDevice> ReadWgDevice(NetlinkSocket& genl, std::uint16_t family, const s
   if (!decoded) return decoded.error();
   if (decoded->items.empty())
     return MakeError(Error::Code::kProtocol, "WireGuard device " + ifname + ": empty reply");
-  WgDevice dev = std::move(decoded->items.front());
-  if (dev.ifname.empty()) dev.ifname = ifname;
-  return dev;
+  // One device was asked for: more would be a kernel's oddity, dropped.
+  decoded->items.resize(1);
+  if (decoded->items.front().ifname.empty()) decoded->items.front().ifname = ifname;
+  return std::move(*decoded);
 }
 
 }  // namespace edgediag::netlink

@@ -9,8 +9,7 @@
 #include <vector>
 
 #include "base/result.h"
-#include "netlink/attr.h"
-#include "netlink/rtnetlink.h"
+#include "netlink/decoded.h"
 #include "netlink/socket.h"
 
 namespace edgediag::netlink {
@@ -59,7 +58,9 @@ Result<Decoded<WgDevice>> DecodeWgDevices(Bytes messages);
 std::string Base64(Bytes bytes);
 
 /// Dumps one device by name over a NETLINK_GENERIC socket, `family` from
-/// ResolveFamily(genl, "wireguard"). EPERM without CAP_NET_ADMIN.
-Result<WgDevice> ReadWgDevice(NetlinkSocket& genl, std::uint16_t family, const std::string& ifname);
+/// ResolveFamily(genl, "wireguard"): one item, and the decoder's warnings.
+/// EPERM without CAP_NET_ADMIN.
+Result<Decoded<WgDevice>> ReadWgDevice(NetlinkSocket& genl, std::uint16_t family,
+                                       const std::string& ifname);
 
 }  // namespace edgediag::netlink

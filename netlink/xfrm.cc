@@ -7,6 +7,8 @@
 
 #include <array>
 
+#include "netlink/attr.h"
+
 namespace edgediag::netlink {
 namespace {
 
@@ -55,14 +57,14 @@ std::optional<XfrmSa> DecodeSa(const nlmsghdr& nlh, Warnings& w) {
   xfrm_usersa_info info;
   AttrTable<kXfrmMax> t;
   if (!Parse(nlh, info, t)) {
-    ++w.count;
+    w.Add("message too short for its header, skipped");
     return std::nullopt;
   }
   if (info.family != AF_INET && info.family != AF_INET6) {
-    ++w.count;
+    w.Add("state of address family " + std::to_string(info.family) + ", skipped");
     return std::nullopt;
   }
-  if (t.trailing_garbage) ++w.count;
+  if (t.trailing_garbage) w.Add("bytes after the last attribute");
   XfrmSa sa;
   sa.family = info.family;
   sa.saddr = Addr(info.family, info.saddr);
@@ -84,7 +86,7 @@ std::optional<XfrmSa> DecodeSa(const nlmsghdr& nlh, Warnings& w) {
       sa.encap_sport = ntohs(encap.encap_sport);
       sa.encap_dport = ntohs(encap.encap_dport);
     } else {
-      ++w.count;
+      w.Add("XFRMA_ENCAP is " + std::to_string(AttrPayloadLen(a)) + " bytes, too short");
     }
   }
   sa.if_id = Scalar<std::uint32_t>(t[XFRMA_IF_ID], w);
@@ -99,10 +101,10 @@ std::optional<XfrmPolicyInfo> DecodePolicy(const nlmsghdr& nlh, Warnings& w) {
   xfrm_userpolicy_info info;
   AttrTable<kXfrmMax> t;
   if (!Parse(nlh, info, t)) {
-    ++w.count;
+    w.Add("message too short for its header, skipped");
     return std::nullopt;
   }
-  if (t.trailing_garbage) ++w.count;
+  if (t.trailing_garbage) w.Add("bytes after the last attribute");
   XfrmPolicyInfo p;
   p.sel = Selector(info.sel, 0);
   p.dir = info.dir;
@@ -113,7 +115,9 @@ std::optional<XfrmPolicyInfo> DecodePolicy(const nlmsghdr& nlh, Warnings& w) {
   p.curlft_packets = info.curlft.packets;
   if (const nlattr* a = t[XFRMA_TMPL]) {
     Bytes b = Payload(a);
-    if (b.size() % sizeof(xfrm_user_tmpl) != 0) ++w.count;
+    if (b.size() % sizeof(xfrm_user_tmpl) != 0)
+      w.Add("XFRMA_TMPL is " + std::to_string(b.size()) +
+            " bytes, not a whole number of templates");
     for (std::size_t off = 0; b.size() - off >= sizeof(xfrm_user_tmpl); off += sizeof(xfrm_user_tmpl)) {
       xfrm_user_tmpl ut;
       std::memcpy(&ut, b.data() + off, sizeof(ut));
@@ -134,15 +138,16 @@ std::optional<XfrmPolicyInfo> DecodePolicy(const nlmsghdr& nlh, Warnings& w) {
 }
 
 template <typename T, typename Fn>
-Result<Decoded<T>> DecodeAll(Bytes messages, std::uint16_t type, Fn one) {
+Result<Decoded<T>> DecodeAll(Bytes messages, std::uint16_t type, const char* name, Fn one) {
   Decoded<T> out;
   Warnings w;
+  w.where = name;
   auto r = ForEachMessage(messages, [&](const nlmsghdr& nlh) {
     if (nlh.nlmsg_type != type) return;
     if (auto item = one(nlh, w)) out.items.push_back(std::move(*item));
   });
   if (!r) return r.error();
-  out.warnings = w.count;
+  out.warnings = w.Take();
   return out;
 }
 
@@ -158,11 +163,12 @@ Result<MessageBuffer> DumpXfrm(NetlinkSocket& xfrm, std::uint16_t type, const st
 }  // namespace
 
 Result<Decoded<XfrmSa>> DecodeXfrmStates(Bytes messages) {
-  return DecodeAll<XfrmSa>(messages, XFRM_MSG_NEWSA, DecodeSa);
+  return DecodeAll<XfrmSa>(messages, XFRM_MSG_NEWSA, "XFRM_MSG_NEWSA", DecodeSa);
 }
 
 Result<Decoded<XfrmPolicyInfo>> DecodeXfrmPolicies(Bytes messages) {
-  return DecodeAll<XfrmPolicyInfo>(messages, XFRM_MSG_NEWPOLICY, DecodePolicy);
+  return DecodeAll<XfrmPolicyInfo>(messages, XFRM_MSG_NEWPOLICY, "XFRM_MSG_NEWPOLICY",
+                                   DecodePolicy);
 }
 
 std::string XfrmProtoName(std::uint8_t proto) {

@@ -8,8 +8,7 @@
 #include <vector>
 
 #include "base/result.h"
-#include "netlink/attr.h"
-#include "netlink/rtnetlink.h"
+#include "netlink/decoded.h"
 #include "netlink/socket.h"
 
 namespace edgediag::netlink {

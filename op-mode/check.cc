@@ -14,7 +14,9 @@
 #include <ostream>
 #include <sstream>
 
+#include "base/atomic_file.h"
 #include "base/read_file.h"
+#include "base/unique_fd.h"
 #include "op-mode/metrics.h"
 #include "plugin/snapshot_json.h"
 
@@ -23,27 +25,6 @@ namespace {
 
 using nlohmann::json;
 using plugin::Severity;
-
-// A file descriptor closed on scope exit.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-  /// Closes now, reporting the error close(2) may carry (NFS, quota).
-  int Close() {
-    int r = close(fd_);
-    fd_ = -1;
-    return r;
-  }
-
- private:
-  int fd_;
-};
 
 Error SysError(const std::string& what, const std::string& path, int err) {
   return MakeError(CodeFromErrno(err), fmt::format("cannot {} {}: {}", what, path, std::strerror(err)));
@@ -230,8 +211,8 @@ int CheckUnknown(std::ostream& out, std::string_view why) {
 namespace {
 
 Result<void> AppendFile(const std::string& path, std::string_view content) {
-  Fd fd(open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640));
-  if (fd.get() < 0) return SysError("open", path, errno);
+  UniqueFd fd(open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640));
+  if (!fd.valid()) return SysError("open", path, errno);
   auto r = WriteAll(fd.get(), content, path);
   if (!r) return r;
   if (fd.Close() != 0) return SysError("write", path, errno);
@@ -353,29 +334,6 @@ std::vector<StateChange> DiffStates(const CheckState* previous, const CheckState
   }
   for (auto& c : out) c.line = Clean(std::move(c.line));
   return out;
-}
-
-Result<void> WriteFileAtomically(const std::string& path, std::string_view content, mode_t mode) {
-  const std::string dir = DirName(path);
-  const std::string base = path.substr(path.rfind('/') == std::string::npos ? 0 : path.rfind('/') + 1);
-  // A dot name with a suffix no reader matches (node_exporter reads *.prom).
-  std::string tmp = dir + "/." + base + ".XXXXXX";
-  Fd fd(mkostemp(tmp.data(), O_CLOEXEC));
-  if (fd.get() < 0) return SysError("create a temporary file in", dir, errno);
-  auto fail = [&](Error e) {
-    unlink(tmp.c_str());
-    return e;
-  };
-  if (fchmod(fd.get(), mode) != 0) return fail(SysError("set the mode of", tmp, errno));
-  auto w = WriteAll(fd.get(), content, tmp);
-  if (!w) return fail(w.error());
-  if (fsync(fd.get()) != 0) return fail(SysError("write", tmp, errno));
-  if (fd.Close() != 0) return fail(SysError("write", tmp, errno));
-  if (rename(tmp.c_str(), path.c_str()) != 0) return fail(SysError("replace", path, errno));
-  // The rename itself must survive a crash.
-  Fd d(open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (d.get() >= 0) fsync(d.get());
-  return {};
 }
 
 int RunCheck(const CheckOptions& options, plugin::Snapshot now, std::ostream& out,

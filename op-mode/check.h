@@ -3,8 +3,6 @@
 // changes to syslog, and writes Nagios, Prometheus and CloudWatch outputs.
 #pragma once
 
-#include <sys/types.h>
-
 #include <cstdint>
 #include <iosfwd>
 #include <optional>
@@ -124,10 +122,6 @@ struct StateChange {
 /// reaching Established (or dropping in between). With no previous state,
 /// only the current problems. Lines never hold secrets or control characters.
 std::vector<StateChange> DiffStates(const CheckState* previous, const CheckState& now);
-
-/// Replaces `path` atomically: a temporary file in the same directory,
-/// fsync, rename, fsync of the directory. Never leaves a partial file.
-Result<void> WriteFileAtomically(const std::string& path, std::string_view content, mode_t mode);
 
 /// Runs the self-check on `now` (already captured, VIFs loaded). Returns a
 /// Nagios exit code; prints the one-line status with perfdata to `out`.

@@ -101,6 +101,10 @@ void RenderJson(const plugin::Report& report, std::ostream& out) {
     w.Open('{');
     Field(w, "status", plugin::SourceStateName(st.state));
     if (!st.reason.empty()) Field(w, "reason", st.reason);
+    if (!st.warnings.empty()) {  // a count; the texts are in --detail
+      w.Key("warnings");
+      w.Number(st.warnings.size());
+    }
     w.Close('}');
   }
   w.Close('}');

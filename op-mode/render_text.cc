@@ -71,6 +71,19 @@ std::string Title(const std::string& command) {
   return "edgediag " + command;
 }
 
+// --detail: what each source's decoder had to leave out, one line a source
+// ("kernel: ok, 2 warnings: ..."); nothing when none did.
+void SourceWarnings(std::string& out, const plugin::Report& report) {
+  std::string lines;
+  for (const auto& [name, s] : report.sources) {
+    if (s.warnings.empty()) continue;
+    lines += fmt::format("  {}: {}, {} warning{}: {}\n", P(name), plugin::SourceStateName(s.state),
+                         s.warnings.size(), s.warnings.size() == 1 ? "" : "s",
+                         P(fmt::format("{}", fmt::join(s.warnings, "; "))));
+  }
+  if (!lines.empty()) out += "\nSource warnings\n" + lines;
+}
+
 void DetailTable(std::string& out, const plugin::Report& report) {
   out += "\nEvidence\n";
   for (const auto& sr : report.subjects) {
@@ -200,6 +213,7 @@ std::string RenderText(const plugin::Report& report, const TextOptions& options)
                               s.reason.empty() ? "" : " (" + P(s.reason) + ")"));
   }
   if (!src.empty()) out += fmt::format("\nNot examined: {}\n", fmt::join(src, "; "));
+  if (options.detail) SourceWarnings(out, report);
   if (options.detail) DetailTable(out, report);
   out += fmt::format("\n{} critical, {} warning, {} ok, {} unknown\n", summary["critical"],
                      summary["warning"], summary["ok"], summary["unknown"]);

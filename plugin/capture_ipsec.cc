@@ -7,31 +7,28 @@
 
 #include "plugin/capture.h"
 #include "plugin/ipsec_vici.h"
+#include "plugin/source_status.h"
 #include "vici/builder.h"
 #include "vici/client.h"
 
 namespace edgediag::plugin {
 namespace {
 
-SourceStatus StatusFromError(const Error& e, const std::string& path) {
+// charon's errors in words for the VICI socket at `path`.
+std::string ViciReason(const Error& e, const std::string& path) {
   switch (e.code) {
     case Error::Code::kUnavailable:
-      if (e.what.rfind("no VICI socket", 0) == 0) {
-        return {SourceState::kUnavailable,
-                fmt::format("strongSwan not running: no VICI socket at {}", path)};
-      }
-      if (e.what.rfind("nothing listening", 0) == 0) {  // a socket left by a stopped charon
-        return {SourceState::kUnavailable,
-                fmt::format("strongSwan not running: nothing listening on {}", path)};
-      }
-      return {SourceState::kUnavailable, fmt::format("strongSwan not reachable: {}", e.what)};
+      if (e.what.rfind("no VICI socket", 0) == 0)
+        return fmt::format("strongSwan not running: no VICI socket at {}", path);
+      if (e.what.rfind("nothing listening", 0) == 0)  // a socket left by a stopped charon
+        return fmt::format("strongSwan not running: nothing listening on {}", path);
+      return fmt::format("strongSwan not reachable: {}", e.what);
     case Error::Code::kPermissionDenied:
-      return {SourceState::kPermissionDenied,
-              fmt::format("run as root (sudo): permission denied on {}", path)};
+      return fmt::format("run as root (sudo): permission denied on {}", path);
     case Error::Code::kTimeout:
-      return {SourceState::kUnavailable, fmt::format("charon did not answer in time: {}", e.what)};
+      return fmt::format("charon did not answer in time: {}", e.what);
     default:
-      return {SourceState::kUnavailable, e.what};
+      return e.what;
   }
 }
 
@@ -72,13 +69,15 @@ void CaptureIpsec(Snapshot& snapshot, const CaptureOptions& options) {
   const auto deadline = vici::Clock::now() + timeout;  // for the whole source
   auto client = vici::Client::Connect(options.vici_socket, timeout);
   if (!client) {
-    snapshot.sources[kSourceVici] = StatusFromError(client.error(), options.vici_socket);
+    const Error& e = client.error();
+    snapshot.sources[kSourceVici] = StatusFromError(e, ViciReason(e, options.vici_socket));
     return;
   }
   client->SetDeadline(deadline);
   ViciWarnings warnings;
   if (auto r = CaptureFrom(*client, snapshot, warnings); !r) {
-    snapshot.sources[kSourceVici] = StatusFromError(r.error(), options.vici_socket);
+    const Error& e = r.error();
+    snapshot.sources[kSourceVici] = StatusFromError(e, ViciReason(e, options.vici_socket));
     return;
   }
   SourceStatus ok{SourceState::kOk, ""};

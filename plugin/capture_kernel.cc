@@ -13,6 +13,7 @@
 #include "netlink/sock_diag.h"
 #include "netlink/socket.h"
 #include "plugin/capture.h"
+#include "plugin/source_status.h"
 
 namespace edgediag::plugin {
 namespace {
@@ -20,12 +21,6 @@ namespace {
 namespace nl = edgediag::netlink;
 
 constexpr std::uint16_t kBgpPort = 179;
-
-SourceStatus StatusFromError(const Error& e) {
-  return {e.code == Error::Code::kPermissionDenied ? SourceState::kPermissionDenied
-                                                   : SourceState::kUnavailable,
-          e.what};
-}
 
 Interface FromLink(nl::Link&& l) {
   Interface i;
@@ -110,13 +105,22 @@ void CaptureRtnetlink(Snapshot& s, std::chrono::milliseconds timeout, bool neigh
     s.sources[kSourceKernel] = StatusFromError(links.error());
     return;
   }
+  // What the decoders had to leave out, kept so that it shows.
+  std::vector<std::string> warnings;
+  auto keep = [&warnings](std::vector<std::string>& more) {
+    for (auto& w : more) warnings.push_back(std::move(w));
+  };
+  keep(links->warnings);
   s.interfaces.reserve(links->items.size());
   for (auto& l : links->items) s.interfaces.push_back(FromLink(std::move(l)));
   links->items.clear();
   Names name(s.interfaces);
   for (auto& i : s.interfaces)
     if (i.link) i.parent = name(*i.link);
-  if (auto netconf = nl::ReadNetconf(*rtnl, AF_INET)) rp_filters = std::move(netconf->items);
+  if (auto netconf = nl::ReadNetconf(*rtnl, AF_INET)) {
+    keep(netconf->warnings);
+    rp_filters = std::move(netconf->items);
+  }
 
   // Addresses, neighbours and routes: a failure of one is recorded, the rest
   // is kept.
@@ -124,6 +128,7 @@ void CaptureRtnetlink(Snapshot& s, std::chrono::milliseconds timeout, bool neigh
   auto note = [&](const Error& e) { failed += (failed.empty() ? "" : "; ") + e.what; };
 
   if (auto addrs = nl::ReadAddrs(*rtnl)) {
+    keep(addrs->warnings);
     s.addresses.reserve(addrs->items.size());
     for (const auto& a : addrs->items)
       s.addresses.push_back(
@@ -133,6 +138,7 @@ void CaptureRtnetlink(Snapshot& s, std::chrono::milliseconds timeout, bool neigh
   }
   if (neighbours) {
     if (auto neighs = nl::ReadNeighs(*rtnl)) {
+      keep(neighs->warnings);
       s.neighbours.reserve(neighs->items.size());
       for (const auto& n : neighs->items)
         s.neighbours.push_back({name(n.ifindex), n.ifindex, n.family == AF_INET ? 4 : 6, n.dst,
@@ -142,6 +148,7 @@ void CaptureRtnetlink(Snapshot& s, std::chrono::milliseconds timeout, bool neigh
     }
   }
   if (auto routes = nl::ReadRoutes(*rtnl)) {
+    keep(routes->warnings);
     s.routes.reserve(routes->items.size());
     for (const auto& r : routes->items) {
       Route out;
@@ -168,6 +175,7 @@ void CaptureRtnetlink(Snapshot& s, std::chrono::milliseconds timeout, bool neigh
   }
   s.sources[kSourceKernel] = failed.empty() ? SourceStatus{SourceState::kOk, ""}
                                             : SourceStatus{SourceState::kUnavailable, failed};
+  s.sources[kSourceKernel].warnings = std::move(warnings);
 }
 
 void CaptureSockets(Snapshot& s, std::chrono::milliseconds timeout, std::string_view salt) {
@@ -199,7 +207,7 @@ void CaptureSockets(Snapshot& s, std::chrono::milliseconds timeout, std::string_
     for (const auto& m : k.md5sig) t.md5_keys.push_back(FromMd5Sig(m));
     s.tcp_sockets.push_back(std::move(t));
   }
-  s.sources[kSourceSockets] = {SourceState::kOk, ""};
+  s.sources[kSourceSockets] = {SourceState::kOk, "", std::move(socks->warnings)};
   // Without CAP_NET_ADMIN the kernel leaves INET_DIAG_MD5SIG out silently
   // (net/ipv4/tcp_diag.c): "no keys" would be a lie, so say why.
   s.sources[kSourceMd5] =

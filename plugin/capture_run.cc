@@ -10,12 +10,11 @@
 
 #include <cstring>
 
-#include "vici/unique_fd.h"
+#include "base/unique_fd.h"
 
 namespace edgediag::plugin {
 namespace {
 
-using vici::UniqueFd;
 using Clock = std::chrono::steady_clock;
 
 constexpr std::size_t kMaxStderr = std::size_t{64} * 1024;

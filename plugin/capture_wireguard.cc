@@ -11,17 +11,12 @@
 #include "netlink/socket.h"
 #include "netlink/wireguard.h"
 #include "plugin/capture.h"
+#include "plugin/source_status.h"
 
 namespace edgediag::plugin {
 namespace {
 
 namespace nl = edgediag::netlink;
-
-SourceStatus StatusFromError(const Error& e) {
-  return {e.code == Error::Code::kPermissionDenied ? SourceState::kPermissionDenied
-                                                   : SourceState::kUnavailable,
-          e.what};
-}
 
 WgInterface FromDevice(nl::WgDevice&& d) {
   WgInterface w;
@@ -95,6 +90,7 @@ void CaptureWireguard(Snapshot& snapshot, const CaptureOptions& options) {
     snapshot.sources[kSourceWireguard] = StatusFromError(names.error());
     return;
   }
+  std::vector<std::string> warnings;
   for (const auto& name : *names) {
     auto dev = nl::ReadWgDevice(*genl, *family, name);
     if (!dev) {
@@ -108,9 +104,10 @@ void CaptureWireguard(Snapshot& snapshot, const CaptureOptions& options) {
               : StatusFromError(dev.error());
       return;
     }
-    snapshot.wireguard.push_back(FromDevice(std::move(*dev)));
+    snapshot.wireguard.push_back(FromDevice(std::move(dev->items.front())));
+    for (auto& w : dev->warnings) warnings.push_back(name + ": " + std::move(w));
   }
-  snapshot.sources[kSourceWireguard] = {SourceState::kOk, ""};
+  snapshot.sources[kSourceWireguard] = {SourceState::kOk, "", std::move(warnings)};
 }
 
 }  // namespace edgediag::plugin

@@ -7,17 +7,12 @@
 #include "netlink/socket.h"
 #include "netlink/xfrm.h"
 #include "plugin/capture.h"
+#include "plugin/source_status.h"
 
 namespace edgediag::plugin {
 namespace {
 
 namespace nl = edgediag::netlink;
-
-SourceStatus StatusFromError(const Error& e) {
-  return {e.code == Error::Code::kPermissionDenied ? SourceState::kPermissionDenied
-                                                   : SourceState::kUnavailable,
-          e.what};
-}
 
 XfrmState FromSa(const nl::XfrmSa& sa) {
   XfrmState x;
@@ -74,7 +69,9 @@ void CaptureXfrm(Snapshot& snapshot, const CaptureOptions& options) {
   }
   for (const auto& sa : states->items) snapshot.xfrm_states.push_back(FromSa(sa));
   for (const auto& p : policies->items) snapshot.xfrm_policies.push_back(FromPolicy(p));
-  snapshot.sources[kSourceXfrm] = {SourceState::kOk, ""};
+  std::vector<std::string> warnings = std::move(states->warnings);
+  for (auto& w : policies->warnings) warnings.push_back(std::move(w));
+  snapshot.sources[kSourceXfrm] = {SourceState::kOk, "", std::move(warnings)};
 }
 
 }  // namespace edgediag::plugin

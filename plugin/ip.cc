@@ -33,37 +33,10 @@ bool Prefix::Contains(const Prefix& addr) const {
   return a.Network().bytes == Network().bytes;
 }
 
-namespace {
-
-// Dotted-quad IPv4 as inet_pton(AF_INET) reads it: four decimal parts of at
-// most three digits, each 0..255, no leading zeros ("01" is refused).
-bool ParseIpv4(std::string_view s, std::uint8_t* out) {
-  std::size_t i = 0;
-  for (int part = 0; part < 4; ++part) {
-    if (part > 0) {
-      if (i >= s.size() || s[i] != '.') return false;
-      ++i;
-    }
-    std::size_t start = i;
-    unsigned v = 0;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9' && i - start < 3) v = v * 10 + (s[i++] - '0');
-    if (i == start || v > 255 || (s[start] == '0' && i - start > 1)) return false;
-    out[part] = static_cast<std::uint8_t>(v);
-  }
-  return i == s.size();
-}
-
-}  // namespace
-
 std::optional<Prefix> ParseAddress(std::string_view address, int prefixlen) {
   Prefix p;
-  if (address.find(':') == std::string_view::npos) {
-    if (!ParseIpv4(address, p.bytes.data())) return std::nullopt;
-    p.family = 4;
-    p.len = prefixlen < 0 ? 32 : prefixlen;
-    if (p.len > 32) return std::nullopt;
-    return p;
-  }
+  // inet_pton wants a C string; an IPv4 address's copy stays in the
+  // string's own buffer.
   std::string s(address);
   if (inet_pton(AF_INET, s.c_str(), p.bytes.data()) == 1) {
     p.family = 4;

@@ -12,7 +12,7 @@
 #include "plugin/dx_match.h"
 #include "plugin/parallel.h"
 #include "plugin/ipsec_rules.h"
-#include "plugin/snapshot_json.h"
+#include "plugin/source_status.h"
 #include "plugin/wg_rules.h"
 
 namespace edgediag::plugin {

@@ -12,30 +12,9 @@
 #include <vector>
 
 #include "base/key_print.h"
+#include "plugin/source_status.h"
 
 namespace edgediag::plugin {
-
-/// Whether a source could be read, and if not, why.
-enum class SourceState { kOk, kUnavailable, kPermissionDenied, kNotCollected };
-
-struct SourceStatus {
-  SourceState state = SourceState::kNotCollected;
-  std::string reason;  ///< one line, for people; empty when ok
-  bool operator==(const SourceStatus&) const = default;
-};
-
-// Names of the sources, used as keys of Snapshot::sources and in the JSON.
-inline constexpr char kSourceKernel[] = "kernel";        // rtnetlink
-inline constexpr char kSourceSockets[] = "sockets";      // sock_diag
-inline constexpr char kSourceMd5[] = "md5";              // INET_DIAG_MD5SIG
-inline constexpr char kSourceCounters[] = "counters";    // /proc/net/*
-inline constexpr char kSourceWireguard[] = "wireguard";  // genetlink
-inline constexpr char kSourceXfrm[] = "xfrm";
-inline constexpr char kSourceEthtool[] = "ethtool";
-inline constexpr char kSourceFrr[] = "frr";
-inline constexpr char kSourceVici[] = "vici";
-inline constexpr char kSourceNftables[] = "nftables";
-inline constexpr char kSourceVif[] = "vif";
 
 /// A network interface as rtnetlink reports it.
 struct Interface {

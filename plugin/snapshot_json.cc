@@ -1,9 +1,5 @@
 #include "plugin/snapshot_json.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <concepts>
 #include <cstring>
@@ -11,6 +7,7 @@
 #include <optional>
 #include <vector>
 
+#include "base/atomic_file.h"
 #include "base/json_writer.h"
 #include "base/read_file.h"
 #include "plugin/json_support.h"
@@ -99,7 +96,30 @@ NLOHMANN_JSON_SERIALIZE_ENUM(SourceState, {
                                               {SourceState::kPermissionDenied, "permission-denied"},
                                           })
 
-EDGEDIAG_JSON_TYPE(SourceStatus, state, reason)
+// By hand: "warnings" only when there are some, so that a snapshot without
+// any reads and writes as before the field existed.
+void to_json(nlohmann::json& j, const SourceStatus& v) {
+  j = nlohmann::json{{"state", v.state}, {"reason", v.reason}};
+  if (!v.warnings.empty()) j["warnings"] = v.warnings;
+}
+void from_json(const nlohmann::json& j, SourceStatus& v) {
+  SourceStatus d;
+  v.state = j.value("state", d.state);
+  v.reason = j.value("reason", d.reason);
+  v.warnings = j.value("warnings", d.warnings);
+}
+[[maybe_unused]] static void WriteJson(JsonOut& out, const SourceStatus& value) {
+  out.Open('{');
+  out.Key("state");
+  WriteJson(out, value.state);
+  out.Key("reason");
+  WriteJson(out, value.reason);
+  if (!value.warnings.empty()) {
+    out.Key("warnings");
+    WriteJson(out, value.warnings);
+  }
+  out.Close('}');
+}
 EDGEDIAG_JSON_TYPE(Interface, name, ifindex, kind, link, parent,
                                                 vlan_id, vlan_protocol, mtu, admin_up, carrier,
                                                 operstate, lladdr, rx_bytes, tx_bytes, rx_packets,
@@ -164,16 +184,6 @@ EDGEDIAG_JSON_TYPE(Snapshot, version, taken_at, taken_at_ms,
                                                 ike_sas, xfrm_states, xfrm_policies, nat_rules,
                                                 wireguard, vifs, probes)
 
-std::string SourceStateName(SourceState state) {
-  switch (state) {  // as NLOHMANN_JSON_SERIALIZE_ENUM above; a test holds them together
-    case SourceState::kNotCollected: return "not-collected";
-    case SourceState::kOk: return "ok";
-    case SourceState::kUnavailable: return "unavailable";
-    case SourceState::kPermissionDenied: return "permission-denied";
-  }
-  return "not-collected";
-}
-
 nlohmann::json SnapshotToJson(const Snapshot& snapshot) {
   nlohmann::json j = snapshot;
   j["schema"] = kSnapshotSchema;
@@ -210,36 +220,7 @@ Result<void> SaveSnapshot(const Snapshot& snapshot, const std::string& path) {
   text += ",\"schema\":\"";
   text += kSnapshotSchema;
   text += "\"}\n";
-  // A fresh, unpredictable name created exclusively: run as root, a fixed
-  // name would follow a symlink planted beside the target.
-  std::string tmp = path + ".XXXXXX";
-  int fd = mkostemp(tmp.data(), O_CLOEXEC);
-  if (fd >= 0) fchmod(fd, 0600);
-  if (fd < 0)
-    return MakeError(CodeFromErrno(errno), "cannot write " + tmp + ": " + std::strerror(errno));
-  std::size_t done = 0;
-  while (done < text.size()) {
-    ssize_t n = write(fd, text.data() + done, text.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int err = errno;
-      close(fd);
-      unlink(tmp.c_str());
-      return MakeError(CodeFromErrno(err), "cannot write " + tmp + ": " + std::strerror(err));
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  if (fsync(fd) != 0 || close(fd) != 0) {
-    int err = errno;
-    unlink(tmp.c_str());
-    return MakeError(CodeFromErrno(err), "cannot write " + tmp + ": " + std::strerror(err));
-  }
-  if (rename(tmp.c_str(), path.c_str()) != 0) {
-    int err = errno;
-    unlink(tmp.c_str());
-    return MakeError(CodeFromErrno(err), "cannot rename to " + path + ": " + std::strerror(err));
-  }
-  return {};
+  return WriteFileAtomically(path, text, 0600);
 }
 
 namespace {

@@ -21,6 +21,4 @@ Result<Snapshot> SnapshotFromJson(const nlohmann::json& document);
 Result<void> SaveSnapshot(const Snapshot& snapshot, const std::string& path);
 Result<Snapshot> LoadSnapshot(const std::string& path);
 
-std::string SourceStateName(SourceState state);
-
 }  // namespace edgediag::plugin

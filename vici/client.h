@@ -15,9 +15,9 @@
 #include <string_view>
 
 #include "base/result.h"
+#include "base/unique_fd.h"
 #include "vici/message.h"
 #include "vici/packet.h"
-#include "vici/unique_fd.h"
 
 namespace edgediag::vici {
 

@@ -95,3 +95,54 @@ INSTANTIATE_TEST_SUITE_P(
 
 }  // namespace
 }  // namespace edgediag
+
+namespace edgediag {
+namespace {
+
+// Fingerprints made by the hand-written SHA-256 this scheme first used: the
+// move to libcrypto must not change one bit (saved snapshots and state files
+// hold them).
+TEST(DescribeKey, FingerprintsAreTheSchemeOfRecord) {
+  struct Case {
+    std::string_view key;
+    const char *raw, *trimmed, *folded, *normalised;
+  };
+  const Case cases[] = {
+      {"Ex4mpleDXkey", "b4bca0d3b890f432aa3d975e1ba57ef9", "b4bca0d3b890f432aa3d975e1ba57ef9",
+       "b4bca0d3b890f432aa3d975e1ba57ef9", "b4bca0d3b890f432aa3d975e1ba57ef9"},
+      {" Ex4mpleDXkey ", "e285cbd7d57d0d660b7b1605bcc29e16", "b4bca0d3b890f432aa3d975e1ba57ef9",
+       "e285cbd7d57d0d660b7b1605bcc29e16", "b4bca0d3b890f432aa3d975e1ba57ef9"},
+      {"abcdef\xc2\xa0gh", "5959af1a7c0ad2cf0914b6666f5aa3a5", "5959af1a7c0ad2cf0914b6666f5aa3a5",
+       "e554e65cdc328a9f1455164c85e9dbdd", "e554e65cdc328a9f1455164c85e9dbdd"},
+      {" ab\xe2\x80\x8b" "cd\xc2\xa0", "d802c40f811f339f237bc40ae83e3c4d",
+       "66af2a13ccc184db81c0664f5a4c96c9", "c7b0fb836ee6001e548e35839207edb6",
+       "cfb13237de2698c29a8b3fc267894562"},
+      {"", "d871d8f428da11cc97647bc194e7a205", "d871d8f428da11cc97647bc194e7a205",
+       "d871d8f428da11cc97647bc194e7a205", "d871d8f428da11cc97647bc194e7a205"},
+      {"ab\xff", "816420a9bc5c37812b2a795e673b5021", "816420a9bc5c37812b2a795e673b5021",
+       "816420a9bc5c37812b2a795e673b5021", "816420a9bc5c37812b2a795e673b5021"},
+      {"0123456789012345678901234567890123456789012345678901234567890123456789012345678",
+       "3392a62e990d9ffc564c8a96f0372187", "3392a62e990d9ffc564c8a96f0372187",
+       "3392a62e990d9ffc564c8a96f0372187", "3392a62e990d9ffc564c8a96f0372187"},
+  };
+  for (const auto& c : cases) {
+    auto p = DescribeKey(c.key, kSalt);
+    EXPECT_EQ(p.fp_raw, c.raw) << c.key;
+    EXPECT_EQ(p.fp_trimmed, c.trimmed) << c.key;
+    EXPECT_EQ(p.fp_folded, c.folded) << c.key;
+    EXPECT_EQ(p.fp_normalised, c.normalised) << c.key;
+  }
+  // A salt longer than SHA-256's block is hashed first, as HMAC says.
+  EXPECT_EQ(DescribeKey(std::string_view("k"), std::string(100, 's')).fp_raw,
+            "d763a5e582d956722f976c25bfdabf93");
+}
+
+TEST(NewKeySalt, SixteenRandomBytesInHex) {
+  std::string a = NewKeySalt(), b = NewKeySalt();
+  EXPECT_EQ(a.size(), 32u);
+  EXPECT_EQ(a.find_first_not_of("0123456789abcdef"), std::string::npos);
+  EXPECT_NE(a, b);
+}
+
+}  // namespace
+}  // namespace edgediag

@@ -70,7 +70,7 @@ TEST(SockDiagTest, DescribesMd5KeysWithoutKeepingThem) {
   EXPECT_EQ(s.md5sig[0].key, DescribeKey(kSecret, kSalt));
   EXPECT_EQ(s.md5sig[1].tcpm_addr, "10.0.0.0");
   EXPECT_TRUE(s.md5sig[1].key.leading_whitespace);
-  EXPECT_EQ(socks->warnings, 0u);
+  EXPECT_EQ(socks->warnings.size(), 0u);
 }
 
 TEST(SockDiagTest, SecretNeverReachesTheSnapshotJson) {
@@ -93,7 +93,7 @@ TEST(SockDiagTest, OverlongKeyLengthIsSkippedWithWarning) {
   auto socks = DecodeInetDiag(ListenerWithKeys({k}), kSalt);
   ASSERT_TRUE(socks.ok());
   EXPECT_TRUE(socks->items.at(0).md5sig.empty());
-  EXPECT_EQ(socks->warnings, 1u);
+  EXPECT_EQ(socks->warnings.size(), 1u);
 }
 
 TEST(SockDiagTest, PartialMd5EntryIsIgnoredWithWarning) {
@@ -105,7 +105,7 @@ TEST(SockDiagTest, PartialMd5EntryIsIgnoredWithWarning) {
   ASSERT_TRUE(socks.ok());
   EXPECT_TRUE(socks->items.at(0).md5sig_present);
   EXPECT_TRUE(socks->items[0].md5sig.empty());
-  EXPECT_EQ(socks->warnings, 1u);
+  EXPECT_EQ(socks->warnings.size(), 1u);
 }
 
 TEST(SockDiagTest, ShortTcpInfoReportsOnlyFieldsThatCame) {
@@ -142,7 +142,7 @@ TEST(SockDiagTest, ShortMessageAndGarbageAreHandled) {
   auto socks = DecodeInetDiag(b.Done(), kSalt);
   ASSERT_TRUE(socks.ok());
   EXPECT_TRUE(socks->items.empty());
-  EXPECT_EQ(socks->warnings, 1u);
+  EXPECT_EQ(socks->warnings.size(), 1u);
 
   std::vector<std::byte> garbage(7, std::byte{0xff});
   auto bad = DecodeInetDiag(garbage, kSalt);
@@ -157,8 +157,8 @@ TEST(SockDiagRecordedTest, ListenerAndConnectionWithKeys) {
   auto raw = AsBytes(testdata::kRecordedDiag);
   ASSERT_TRUE(Contains(raw, "S3cr3tK3y!"));  // the kernel did send the key bytes
   auto socks = DecodeInetDiag(raw, kSalt, {179});
-  ASSERT_TRUE(socks.ok()) << socks->warnings;
-  EXPECT_EQ(socks->warnings, 0u);
+  ASSERT_TRUE(socks.ok()) << socks->warnings.size();
+  EXPECT_EQ(socks->warnings.size(), 0u);
   ASSERT_EQ(socks->items.size(), 3u);
   const InetDiagSock* listener = nullptr;
   int established = 0;

@@ -92,7 +92,7 @@ TEST(WireguardTest, MergesDeviceAndPeerSplitAcrossMessages) {
   EXPECT_EQ(p.allowedips[1].ipaddr, "10.2.0.0");
   EXPECT_EQ(p.allowedips[1].cidr_mask, 16);
   EXPECT_EQ(d.peers[1].endpoint, "");
-  EXPECT_EQ(devs->warnings, 0u);
+  EXPECT_EQ(devs->warnings.size(), 0u);
 
   // The private and preshared keys were in the input, and are nowhere in the
   // output, neither raw nor base64.
@@ -124,7 +124,7 @@ TEST(WireguardTest, Ipv6EndpointAndBadAttributes) {
   ASSERT_EQ(d.peers.size(), 1u);
   EXPECT_EQ(d.peers[0].endpoint, "[2001:db8::7]:4500");
   EXPECT_EQ(d.peers[0].rx_bytes, 0u);
-  EXPECT_EQ(devs->warnings, 2u);
+  EXPECT_EQ(devs->warnings.size(), 2u);
 }
 
 TEST(WireguardTest, PeersWithoutDeviceAreDropped) {
@@ -134,7 +134,7 @@ TEST(WireguardTest, PeersWithoutDeviceAreDropped) {
   auto devs = DecodeWgDevices(b.Done());
   ASSERT_TRUE(devs.ok());
   EXPECT_TRUE(devs->items.empty());
-  EXPECT_EQ(devs->warnings, 1u);
+  EXPECT_EQ(devs->warnings.size(), 1u);
 }
 
 TEST(WireguardTest, Base64MatchesWgTools) {

@@ -60,7 +60,7 @@ TEST(XfrmTest, DecodesStateAndNeverItsKeys) {
   EXPECT_EQ(s.if_id, 42u);
   EXPECT_EQ(s.curlft_bytes, 12345u);
   EXPECT_EQ(s.curlft_packets, 67u);
-  EXPECT_EQ(states->warnings, 0u);
+  EXPECT_EQ(states->warnings.size(), 0u);
   for (const auto& str : {s.saddr, s.daddr, s.sel.saddr, s.sel.daddr})
     EXPECT_EQ(str.find("SECRET"), std::string::npos);
 }
@@ -112,11 +112,11 @@ TEST(XfrmTest, ShortHeaderAndPartialTemplate) {
   auto states = DecodeXfrmStates(bytes);
   ASSERT_TRUE(states.ok());
   EXPECT_TRUE(states->items.empty());
-  EXPECT_EQ(states->warnings, 1u);
+  EXPECT_EQ(states->warnings.size(), 1u);
   auto pols = DecodeXfrmPolicies(bytes);
   ASSERT_TRUE(pols.ok());
   EXPECT_TRUE(pols->items.at(0).tmpl.empty());
-  EXPECT_EQ(pols->warnings, 1u);
+  EXPECT_EQ(pols->warnings.size(), 1u);
 }
 
 }  // namespace

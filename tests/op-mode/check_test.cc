@@ -239,23 +239,6 @@ TEST_F(CheckTest, RecentStateOnlyFromThisHostAndWithinTheWindow) {
   EXPECT_FALSE(LoadRecentState((dir_ / "none.json").string(), "edge-test", t, 900'000));
 }
 
-TEST_F(CheckTest, WriteFileAtomicallyReplacesWholeFiles) {
-  const std::string path = dir_ / "metrics.prom";
-  ASSERT_TRUE(WriteFileAtomically(path, "old\n", 0644));
-  ASSERT_TRUE(WriteFileAtomically(path, "new\n", 0644));
-  std::ifstream in(path);
-  std::string text((std::istreambuf_iterator<char>(in)), {});
-  EXPECT_EQ(text, "new\n");
-  struct stat st;
-  ASSERT_EQ(stat(path.c_str(), &st), 0);
-  EXPECT_EQ(st.st_mode & 07777, 0644u);
-  auto r = WriteFileAtomically((dir_ / "no" / "x").string(), "x", 0600);
-  ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().what,
-            "cannot create a temporary file in " + (dir_ / "no").string() + ": No such file or directory");
-  EXPECT_EQ(std::distance(fs::directory_iterator(dir_), fs::directory_iterator()), 1);
-}
-
 // DiffStates on hand-built states: each change is one line.
 CheckState State(std::vector<SubjectState> subjects, Snapshot s = HealthyDx()) {
   return CheckState{.snapshot = std::move(s), .subjects = std::move(subjects)};

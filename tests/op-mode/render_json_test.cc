@@ -28,6 +28,7 @@ json Reference(const plugin::Report& report) {
   for (const auto& [name, st] : report.sources) {
     json s{{"status", plugin::SourceStateName(st.state)}};
     if (!st.reason.empty()) s["reason"] = st.reason;
+    if (!st.warnings.empty()) s["warnings"] = st.warnings.size();
     sources[name] = s;
   }
   j["sources"] = sources;
@@ -64,6 +65,8 @@ json Reference(const plugin::Report& report) {
 plugin::Report Sample() {
   plugin::Report r{.command = "vpn", .taken_at = "2026-11-26T02:00:00Z"};
   r.sources["vici"] = {plugin::SourceState::kUnavailable, "no socket at \"/var/run/charon.vici\""};
+  r.sources["xfrm"] = {
+      plugin::SourceState::kOk, "", {"XFRM_MSG_NEWSA: bytes after the last attribute"}};
   r.sources["wireguard"] = {plugin::SourceState::kOk, ""};
   plugin::Subject peer{SubjectKind::kWgPeer, "wg0:xTIBA5rb=", "wg0", "xTIBA5rb=", "branch\tone"};
   r.subjects.push_back(

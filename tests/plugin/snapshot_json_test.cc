@@ -46,6 +46,7 @@ Snapshot Everything() {
                                     .rx_bytes = 1, .tx_bytes = 2, .persistent_keepalive = 25}}});
   s.probes.push_back({.target = "169.254.10.1", .dev = "eth1.101", .size = 1500, .ok = true});
   s.sources[kSourceVici] = {SourceState::kPermissionDenied, "run as root"};
+  s.sources[kSourceKernel] = {SourceState::kOk, "", {"RTM_NEWLINK: attribute 4 is 2 bytes, not 4"}};
   return s;
 }
 

@@ -64,7 +64,7 @@ void FakeCharon::Start() {
   thread_ = std::thread([this] { Serve(); });
 }
 
-vici::UniqueFd FakeCharon::ClientFd() { return std::move(client_fd_); }
+UniqueFd FakeCharon::ClientFd() { return std::move(client_fd_); }
 
 std::vector<Packet> FakeCharon::Received() const {
   std::lock_guard<std::mutex> lock(mu_);

@@ -15,9 +15,9 @@
 #include <thread>
 #include <vector>
 
+#include "base/unique_fd.h"
 #include "vici/message.h"
 #include "vici/packet.h"
-#include "vici/unique_fd.h"
 
 namespace edgediag::testing {
 
@@ -51,7 +51,7 @@ class FakeCharon {
   /// Starts serving. Call after the On*() setup.
   void Start();
   /// The client end of the socketpair (only without a path).
-  vici::UniqueFd ClientFd();
+  UniqueFd ClientFd();
 
   /// The packets received so far, in order.
   std::vector<vici::Packet> Received() const;
@@ -77,8 +77,8 @@ class FakeCharon {
   void HangUntilStopped();
 
   std::string path_;
-  vici::UniqueFd listen_fd_, server_fd_, client_fd_;
-  vici::UniqueFd stop_read_, stop_write_;
+  UniqueFd listen_fd_, server_fd_, client_fd_;
+  UniqueFd stop_read_, stop_write_;
   std::map<std::string, Streamed> commands_;
   std::map<std::string, RawHandler> raw_;
   std::set<std::string> known_events_, registered_;

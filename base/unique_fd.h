@@ -1,12 +1,13 @@
-// A move-only owner of a file descriptor.
+// The one owner of a file descriptor in edgediag: sockets, pipes, files.
 #pragma once
 
 #include <unistd.h>
 
 #include <utility>
 
-namespace edgediag::vici {
+namespace edgediag {
 
+/// Move-only; closes its descriptor when it dies.
 class UniqueFd {
  public:
   UniqueFd() = default;
@@ -27,6 +28,12 @@ class UniqueFd {
     if (fd_ >= 0) ::close(fd_);
     fd_ = fd;
   }
+  /// Closes now and returns close(2)'s result: a written file's last error
+  /// (NFS, quota) may only show here. 0 when there was nothing to close.
+  int Close() {
+    if (fd_ < 0) return 0;
+    return ::close(std::exchange(fd_, -1));
+  }
   /// Gives up ownership without closing.
   int Release() { return std::exchange(fd_, -1); }
 
@@ -34,4 +41,4 @@ class UniqueFd {
   int fd_ = -1;
 };
 
-}  // namespace edgediag::vici
+}  // namespace edgediag
