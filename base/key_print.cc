@@ -270,4 +270,6 @@ std::string DescribeCodePoint(std::uint32_t cp) {
   return s + " (non-ASCII, may look like an ASCII letter)";
 }
 
+void WipeBytes(std::span<char> bytes) { OPENSSL_cleanse(bytes.data(), bytes.size()); }
+
 }  // namespace edgediag

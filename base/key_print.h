@@ -54,6 +54,10 @@ enum class KeyDifference {
 /// A fresh random salt (hex) for one snapshot.
 std::string NewKeySalt();
 
+/// Overwrites `bytes` with zeros in a way the compiler may not drop (key
+/// material about to be freed).
+void WipeBytes(std::span<char> bytes);
+
 /// Describes `key` (raw bytes; UTF-8 expected but not required).
 KeyProperties DescribeKey(std::span<const std::byte> key, std::string_view salt);
 KeyProperties DescribeKey(std::string_view key, std::string_view salt);

@@ -247,9 +247,9 @@ CheckState StateFromReport(const plugin::Report& report, plugin::Snapshot snapsh
 Result<CheckState> LoadCheckState(const std::string& path) {
   // A state is one snapshot and its findings: a hub of 100,000 peers is
   // ~40 MiB. Anything larger, or not a file, is not ours.
-  auto text = ReadFile(path, kMaxStateBytes);
-  if (!text) return text.error();
-  json doc = json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  auto file = ReadRegularFile(path, kMaxStateBytes);
+  if (!file) return file.error();
+  json doc = json::parse(file->text, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) return MakeError(Error::Code::kInvalidInput, path + ": not valid JSON");
   // An unforeseen shape in the state file must not wedge every later run.
   try {

@@ -35,6 +35,7 @@ std::vector<Finding> CheckBgpState(const Facts& facts, const Snapshot& s, const 
 std::vector<Finding> CheckBgpPrefixLimit(const Facts& facts, const Snapshot& s, const Snapshot* previous);
 std::vector<Finding> CheckBgpMultihop(const Facts& facts, const Snapshot& s, const Snapshot* previous);
 std::vector<Finding> CheckBgpFlapping(const Facts& facts, const Snapshot& s, const Snapshot* previous);
+std::vector<Finding> CheckVifReadable(const Facts& facts, const Snapshot& s, const Snapshot* previous);
 std::vector<Finding> CheckResilienceSingleVif(const Facts& facts, const Snapshot& s, const Snapshot* previous);
 
 /// Whether FRR holds the peering Established.

@@ -57,6 +57,9 @@ constexpr Rule kDxRules[] = {
     {"dx.bgp.state", Family::kDx, "the BGP state and what it implies", CheckBgpState},
     {"dx.resilience.single-vif", Family::kDx, "no second VIF on a second connection",
      CheckResilienceSingleVif},
+    {"dx.vif.readable", Family::kDx,
+     "the VIF description file (it holds the authKey) is readable by every user",
+     CheckVifReadable},
 };
 
 }  // namespace

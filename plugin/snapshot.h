@@ -264,6 +264,7 @@ struct Vif {
   std::vector<std::string> routeFilterPrefixes;
   std::string virtualGatewayId, directConnectGatewayId, awsDeviceV2;
   std::string source;  ///< file it came from
+  std::optional<std::uint32_t> source_mode;  ///< that file's permission bits
   bool operator==(const Vif&) const = default;
 };
 

@@ -175,7 +175,7 @@ EDGEDIAG_JSON_TYPE(
     Vif, virtualInterfaceId, virtualInterfaceName, ownerAccount, location, connectionId, region,
     virtualInterfaceType, virtualInterfaceState, vlan, asn, amazonSideAsn, authKey, amazonAddress,
     customerAddress, addressFamily, mtu, jumboFrameCapable, bgpPeers, routeFilterPrefixes,
-    virtualGatewayId, directConnectGatewayId, awsDeviceV2, source)
+    virtualGatewayId, directConnectGatewayId, awsDeviceV2, source, source_mode)
 EDGEDIAG_JSON_TYPE(Probe, target, dev, size, ok, detail)
 EDGEDIAG_JSON_TYPE(Snapshot, version, taken_at, taken_at_ms,
                                                 hostname, sources, interfaces,

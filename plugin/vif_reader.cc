@@ -5,12 +5,12 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "base/key_print.h"
+#include "base/read_file.h"
 #include "plugin/ip.h"
 
 namespace edgediag::plugin {
@@ -290,13 +290,26 @@ Result<std::vector<Vif>> ParseVifsUnchecked(std::string_view text, std::string_v
 }  // namespace
 
 Result<std::vector<Vif>> ReadVifFile(const std::string& path, std::string_view salt) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    return MakeError(CodeFromErrno(errno),
-                     fmt::format("{}: cannot read VIF file: {}", path, std::strerror(errno)));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ParseVifs(ss.str(), path, salt);
+  // describe-virtual-interfaces for 50 VIFs is ~50 KiB; a FIFO or a device
+  // dropped into vifs.d is refused, never waited on.
+  constexpr std::size_t kMaxVifFileBytes = 16u << 20;
+  auto file = ReadRegularFile(path, kMaxVifFileBytes);
+  if (!file) {
+    // "PATH: cannot read VIF file: REASON", whichever way reading failed.
+    std::string_view reason = file.error().what;
+    for (const std::string& head : {"cannot read " + path + ": ", path + ": "})
+      if (reason.substr(0, head.size()) == head) {
+        reason.remove_prefix(head.size());
+        break;
+      }
+    return MakeError(file.error().code, fmt::format("{}: cannot read VIF file: {}", path, reason));
+  }
+  auto vifs = ParseVifs(file->text, path, salt);
+  // The text holds authKeys in the clear: wipe it before it is freed.
+  WipeBytes(file->text);
+  if (!vifs) return vifs;
+  for (auto& v : *vifs) v.source_mode = file->mode;
+  return vifs;
 }
 
 Result<std::vector<Vif>> ReadVifDirectory(const std::string& dir, std::string_view salt) {

@@ -105,6 +105,21 @@ c, _ = s.accept(); time.sleep(30)' "$tmp/mute.vici" &
   grep -q "vici unavailable" "$tmp/out" && ok || bad "mute VICI socket: $(cat "$tmp/out")"
 fi
 
+# VIF files hold authKeys: one readable by every user is a warning on its
+# VIFs; a FIFO (or anything but a regular file) in vifs.d is refused at once.
+cp "$data/../vif/describe-virtual-interfaces.json" "$tmp/open.json" && chmod 644 "$tmp/open.json"
+"$bin" dx --json --from-snapshot "$examples/dx-vlan-mismatch.json" --vif-file "$tmp/open.json" >"$tmp/out" 2>&1
+grep -q '"id": "dx.vif.readable"' "$tmp/out" && ok || bad "world-readable VIF file not reported"
+chmod 600 "$tmp/open.json"
+"$bin" dx --json --from-snapshot "$examples/dx-vlan-mismatch.json" --vif-file "$tmp/open.json" >"$tmp/out" 2>&1
+grep -q '"id": "dx.vif.readable"' "$tmp/out" && bad "a 0600 VIF file reported readable" || ok
+mkdir "$tmp/vifs.d" && mkfifo "$tmp/vifs.d/stuck.json"
+start=$(date +%s%N)
+expect_rc 65 "FIFO in vifs.d" dx --deadline 5 --vif-dir "$tmp/vifs.d"
+[ $((($(date +%s%N) - start) / 1000000)) -lt 2000 ] && ok || bad "FIFO in vifs.d: waited"
+grep -q "stuck.json: cannot read VIF file: not a regular file" "$tmp/err" && ok ||
+  bad "FIFO message: $(cat "$tmp/err")"
+
 # A snapshot's salt is never taken from the file: keys read now from a VIF
 # file are not fingerprinted under a salt a crafted snapshot chose, and no
 # salt is ever written.

@@ -209,6 +209,24 @@ TEST(DxLinkRules, PeerFilterFindsTheIpv6PeeringOfADualStackVif) {
   EXPECT_TRUE(BuildReport("dx", dx, s, nullptr, {.peer = "2001:db8::9"}).subjects.empty());
 }
 
+TEST(DxLinkRules, VifFileReadableByEveryoneIsAWarning) {
+  Snapshot s = HealthyDx();
+  s.vifs[0].source = "/config/edgediag/vifs.d/all.json";
+  s.vifs[0].source_mode = 0640;  // group vyattacfg on VyOS: fine
+  EXPECT_TRUE(RunRule(CheckVifReadable, s, nullptr).empty());
+  s.vifs[0].source_mode = 0644;
+  auto f = RunRule(CheckVifReadable, s, nullptr);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].severity, Severity::kWarning);
+  EXPECT_EQ(f[0].message, "/config/edgediag/vifs.d/all.json is readable by every user, and it "
+                          "holds the VIF's BGP MD5 key");
+  EXPECT_EQ(f[0].evidence[0].observed, "0644");
+  // A healthy session stays healthy first: the warning is not its cause.
+  Family dx[] = {Family::kDx};
+  Report r = BuildReport("dx", dx, s, nullptr);
+  EXPECT_EQ(r.subjects.at(0).verdict, Severity::kWarning);
+}
+
 TEST(DxLinkRules, RemediesNameVyosAndLinuxCommands) {
   Snapshot s = HealthyDx();
   Iface(s, "eth1.101").vlan_id = 102;
