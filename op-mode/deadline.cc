@@ -5,6 +5,8 @@
 
 #include <string_view>
 
+#include "plugin/capture_run.h"
+
 namespace edgediag::opmode {
 namespace {
 
@@ -53,6 +55,7 @@ void Deadline::Expire() {
       "time; raise --deadline or lower --timeout",
       static_cast<double>(limit_.count()) / 1000, phase_.load());
   // check prints its line only at the end: nothing of it is out yet.
+  plugin::KillRunningPrograms();  // vtysh, nft, ping and all they started
   if (nagios_) Say(STDOUT_FILENO, "EDGEDIAG UNKNOWN: " + why + "\n");
   Say(STDERR_FILENO, "edgediag: " + why + "\n");
   _exit(nagios_ ? 3 : kExitDeadline);

@@ -20,8 +20,8 @@ class Deadline {
   /// Starts the watch: when `limit` passes before the Deadline is
   /// destroyed, one line naming the phase goes to stderr (and for check,
   /// EDGEDIAG UNKNOWN on stdout) and the process exits at once with
-  /// kExitDeadline (check: 3). Helper programs die with it: they run in
-  /// their own process groups under their own timeouts.
+  /// kExitDeadline (check: 3). The helper programs still running (each in a
+  /// process group of its own) are killed with everything they started.
   Deadline(std::chrono::milliseconds limit, bool nagios);
   ~Deadline();
   Deadline(const Deadline&) = delete;

@@ -1,4 +1,9 @@
 // FRR through vtysh: the same JSON an operator would read, with a deadline.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+
 #include "plugin/capture.h"
 #include "plugin/frr_json.h"
 #include "plugin/capture_run.h"
@@ -29,7 +34,12 @@ void CaptureFrr(Snapshot& snapshot, const CaptureOptions& options) {
   }
   if (r->exit_code != 0 || r->out.find('{') == std::string::npos) {
     std::string why = FirstLine(r->err.empty() ? r->out : r->err);
-    bool denied = why.find("ermission") != std::string::npos;
+    // vtysh's words vary with version and locale; the socket's answer does
+    // not: bgpd's vty socket belongs to frr:frrvty.
+    std::string vty = (options.frr_vty_dir.empty() ? std::string("/run/frr") : options.frr_vty_dir) +
+                      "/bgpd.vty";
+    bool denied = ::faccessat(AT_FDCWD, vty.c_str(), R_OK | W_OK, AT_EACCESS) != 0 &&
+                  errno == EACCES;
     st = {denied ? SourceState::kPermissionDenied : SourceState::kUnavailable,
           "vtysh: " + (why.empty() ? "exit " + std::to_string(r->exit_code) : why) +
               (denied ? " (run as root or in group frrvty)" : "")};

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <string>
 
+#include "netlink/sock_diag.h"
 #include "plugin/capture.h"
 #include "plugin/capture_run.h"
 #include "plugin/nft_json.h"
@@ -45,8 +46,9 @@ void CaptureNftables(Snapshot& snapshot, const CaptureOptions& options) {
   }
   if (run->exit_code != 0) {
     std::string err = run->err.substr(0, run->err.find('\n'));
-    if (err.find("Operation not permitted") != std::string::npos ||
-        err.find("Permission denied") != std::string::npos) {
+    // Listing the ruleset needs CAP_NET_ADMIN: without it nft fails with
+    // EPERM, whatever its message says in this locale or version.
+    if (!netlink::HaveNetAdmin()) {
       snapshot.sources[kSourceNftables] = {SourceState::kPermissionDenied,
                                            "run as root (sudo): nft: " + err};
     } else {

@@ -8,7 +8,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstring>
+#include <optional>
 
 #include "base/unique_fd.h"
 
@@ -18,6 +20,41 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr std::size_t kMaxStderr = std::size_t{64} * 1024;
+
+// Helpers are found here, never through the caller's PATH (cron's, sudo's
+// or an operator's), and run with a fixed environment: their messages in
+// English, their own helpers from the same places.
+constexpr const char* kSearchDirs[] = {"/usr/sbin", "/usr/bin", "/sbin", "/bin"};
+constexpr const char* kHelperEnv[] = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C", nullptr};
+
+// Process groups of the helpers running now, for KillRunningPrograms().
+constexpr std::size_t kSlots = 16;
+std::atomic<pid_t> g_running[kSlots];
+
+void Track(pid_t pid) {
+  for (auto& slot : g_running) {
+    pid_t none = 0;
+    if (slot.compare_exchange_strong(none, pid)) return;
+  }
+}
+
+void Untrack(pid_t pid) {
+  for (auto& slot : g_running) {
+    pid_t mine = pid;
+    if (slot.compare_exchange_strong(mine, 0)) return;
+  }
+}
+
+// The program's path: as given when it names one, else the first
+// executable of that name in kSearchDirs.
+std::optional<std::string> Resolve(const std::string& program) {
+  if (program.find('/') != std::string::npos) return program;
+  for (const char* dir : kSearchDirs) {
+    std::string path = std::string(dir) + "/" + program;
+    if (::access(path.c_str(), X_OK) == 0) return path;
+  }
+  return std::nullopt;
+}
 
 Error ErrnoError(int err, std::string_view doing) {
   return MakeError(CodeFromErrno(err), fmt::format("{}: {}", doing, std::strerror(err)));
@@ -31,12 +68,17 @@ bool Pipe(UniqueFd& read_end, UniqueFd& write_end) {
   return true;
 }
 
-// Kills (if still running) and reaps the child; returns its exit code.
+// Kills (if still running) the child's whole process group (vtysh's or a
+// shell's children too) and reaps the child; returns its exit code.
 int Reap(pid_t pid, bool kill_first) {
-  if (kill_first) ::kill(pid, SIGKILL);
+  if (kill_first) {
+    ::kill(-pid, SIGKILL);
+    ::kill(pid, SIGKILL);
+  }
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
+  Untrack(pid);
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
   return -1;
@@ -44,10 +86,19 @@ int Reap(pid_t pid, bool kill_first) {
 
 }  // namespace
 
+void KillRunningPrograms() {
+  for (auto& slot : g_running)
+    if (pid_t pid = slot.load(); pid > 0) ::kill(-pid, SIGKILL);
+}
+
 Result<RunOutput> RunProgram(const std::vector<std::string>& argv,
                              std::chrono::milliseconds timeout, std::size_t max_output) {
   if (argv.empty()) return MakeError(Error::Code::kInvalidInput, "no program to run");
   const std::string& program = argv[0];
+  const std::optional<std::string> path = Resolve(program);
+  if (!path)
+    return MakeError(Error::Code::kUnavailable,
+                     fmt::format("{} not found in /usr/sbin, /usr/bin, /sbin or /bin", program));
   UniqueFd out_r, out_w, err_r, err_w, exec_r, exec_w;
   if (!Pipe(out_r, out_w) || !Pipe(err_r, err_w) || !Pipe(exec_r, exec_w)) {
     return ErrnoError(errno, "pipe");
@@ -61,16 +112,20 @@ Result<RunOutput> RunProgram(const std::vector<std::string>& argv,
   const pid_t pid = ::fork();
   if (pid < 0) return ErrnoError(errno, "fork");
   if (pid == 0) {
+    // A process group of its own: a deadline kills it with all it started.
+    ::setpgid(0, 0);
     const int devnull = ::open("/dev/null", O_RDONLY);
     if (devnull >= 0) ::dup2(devnull, 0);
     ::dup2(out_w.get(), 1);
     ::dup2(err_w.get(), 2);
-    ::execvp(args[0], args.data());
+    ::execve(path->c_str(), args.data(), const_cast<char* const*>(kHelperEnv));
     // exec failed: tell the parent why through the close-on-exec pipe.
     const int err = errno;
     (void)!::write(exec_w.get(), &err, sizeof(err));
     ::_exit(127);
   }
+  ::setpgid(pid, pid);  // also here: whichever of the two runs first
+  Track(pid);
   out_w.Reset();
   err_w.Reset();
   exec_w.Reset();
@@ -135,6 +190,7 @@ Result<RunOutput> RunProgram(const std::vector<std::string>& argv,
     int status = 0;
     const pid_t done = ::waitpid(pid, &status, WNOHANG);
     if (done == pid) {
+      Untrack(pid);
       result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status)
                                            : (WIFSIGNALED(status) ? 128 + WTERMSIG(status) : -1);
       return result;

@@ -19,11 +19,18 @@ struct RunOutput {
   std::string err;    ///< stderr, at most 64 KiB kept
 };
 
-/// Runs argv[0] (looked up in PATH) with argv. Errors: kUnavailable when the
+/// Runs argv[0] with argv: a path, or a name looked up in /usr/sbin,
+/// /usr/bin, /sbin and /bin (never the caller's PATH), with the environment
+/// PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C, in a process group of its
+/// own that is killed whole past the deadline. Errors: kUnavailable when the
 /// program does not exist, kPermissionDenied when it may not be executed,
 /// kTimeout past `timeout`, kInvalidInput when stdout exceeds `max_output`.
 /// A non-zero exit is not an error: see exit_code and err.
 Result<RunOutput> RunProgram(const std::vector<std::string>& argv,
                              std::chrono::milliseconds timeout, std::size_t max_output);
+
+/// Kills the process group of every helper running now (the run's overall
+/// deadline has passed). Async-signal-safe.
+void KillRunningPrograms();
 
 }  // namespace edgediag::plugin
