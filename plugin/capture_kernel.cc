@@ -122,10 +122,9 @@ void CaptureRtnetlink(Snapshot& s, std::chrono::milliseconds timeout, bool neigh
     rp_filters = std::move(netconf->items);
   }
 
-  // Addresses, neighbours and routes: a failure of one is recorded, the rest
-  // is kept.
-  std::string failed;
-  auto note = [&](const Error& e) { failed += (failed.empty() ? "" : "; ") + e.what; };
+  // Addresses, neighbours and routes: each dump has its own status, so that
+  // a failed one leaves every check that does not need it running.
+  auto note = [&](const char* dump, const Error& e) { s.sources[dump] = StatusFromError(e); };
 
   if (auto addrs = nl::ReadAddrs(*rtnl)) {
     keep(addrs->warnings);
@@ -133,8 +132,9 @@ void CaptureRtnetlink(Snapshot& s, std::chrono::milliseconds timeout, bool neigh
     for (const auto& a : addrs->items)
       s.addresses.push_back(
           {name(a.ifindex), a.ifindex, a.family == AF_INET ? 4 : 6, a.address, a.prefixlen});
+    s.sources[kSourceAddresses] = {SourceState::kOk, ""};
   } else {
-    note(addrs.error());
+    note(kSourceAddresses, addrs.error());
   }
   if (neighbours) {
     if (auto neighs = nl::ReadNeighs(*rtnl)) {
@@ -143,8 +143,9 @@ void CaptureRtnetlink(Snapshot& s, std::chrono::milliseconds timeout, bool neigh
       for (const auto& n : neighs->items)
         s.neighbours.push_back({name(n.ifindex), n.ifindex, n.family == AF_INET ? 4 : 6, n.dst,
                                 n.lladdr, nl::NudStateName(n.ndm_state)});
+      s.sources[kSourceNeighbours] = {SourceState::kOk, ""};
     } else {
-      note(neighs.error());
+      note(kSourceNeighbours, neighs.error());
     }
   }
   if (auto routes = nl::ReadRoutes(*rtnl)) {
@@ -170,11 +171,11 @@ void CaptureRtnetlink(Snapshot& s, std::chrono::milliseconds timeout, bool neigh
       out.mtu = r.mtu;
       s.routes.push_back(std::move(out));
     }
+    s.sources[kSourceRoutes] = {SourceState::kOk, ""};
   } else {
-    note(routes.error());
+    note(kSourceRoutes, routes.error());
   }
-  s.sources[kSourceKernel] = failed.empty() ? SourceStatus{SourceState::kOk, ""}
-                                            : SourceStatus{SourceState::kUnavailable, failed};
+  s.sources[kSourceKernel] = {SourceState::kOk, ""};
   s.sources[kSourceKernel].warnings = std::move(warnings);
 }
 

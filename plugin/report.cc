@@ -272,7 +272,7 @@ Report BuildReport(const std::string& command, std::span<const Family> families,
     // subject with nothing wrong in the kernel is not known to be ok.
     const char* needed = RequiredSource(family);
     if (family == Family::kDx && now.Source(kSourceKernel).state == SourceState::kOk)
-      needed = kSourceFrr;
+      needed = DumpOk(now, kSourceAddresses) ? kSourceFrr : kSourceAddresses;
     const SourceStatus& src = now.Source(needed);
     if (!problem && src.state != SourceState::kOk) {
       rep.findings.push_back(

@@ -193,6 +193,8 @@ std::vector<Finding> CheckVlanShared(const Facts& facts, const Snapshot& s, cons
 // classified it; the one finding that applies per peering.
 std::vector<Finding> CheckIp(const Facts& facts, const Snapshot& s, const Snapshot*) {
   std::vector<Finding> out;
+  // Without the address dump every address would look missing.
+  if (!DumpOk(s, kSourceAddresses)) return out;
   for (const auto& p : facts.dx()) {
     if (p.match == AddressMatch::kExact || !p.customer || !p.amazon) continue;
     const AddressMatch want = p.match;

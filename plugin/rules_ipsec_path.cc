@@ -174,7 +174,7 @@ std::vector<Finding> CheckIpsecPolicyMissing(const Facts& facts, const Snapshot&
 }
 
 std::vector<Finding> CheckIpsecRouteMissing(const Facts& facts, const Snapshot& s, const Snapshot*) {
-  if (!ViciOk(s) || !KernelOk(s)) return {};
+  if (!ViciOk(s) || !KernelOk(s) || !DumpOk(s, kSourceRoutes)) return {};
   const RouteIndex& routes = facts.routes();
   std::vector<Finding> out;
   for (const auto& a : facts.ipsec_children()) {
@@ -271,7 +271,7 @@ std::vector<Finding> CheckIpsecRouteMissing(const Facts& facts, const Snapshot& 
 }
 
 std::vector<Finding> CheckIpsecVtiDown(const Facts& facts, const Snapshot& s, const Snapshot*) {
-  if (!ViciOk(s) || !KernelOk(s)) return {};
+  if (!ViciOk(s) || !KernelOk(s) || !DumpOk(s, kSourceRoutes)) return {};
   std::vector<Finding> out;
   std::set<std::pair<std::string, std::string>> reported;
   for (const auto& a : facts.ipsec_children()) {

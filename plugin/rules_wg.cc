@@ -379,7 +379,7 @@ std::vector<Finding> CheckWgEndpointMissing(const Facts&, const Snapshot& s, con
 // CGNAT (RFC 6598) addresses of that family: the source then must be
 // translated on the way. IPv6 endpoints are skipped (no NAT in practice).
 std::vector<Finding> CheckWgKeepaliveNat(const Facts& facts, const Snapshot& s, const Snapshot*) {
-  if (!KernelOk(s)) return {};
+  if (!KernelOk(s) || !DumpOk(s, kSourceRoutes) || !DumpOk(s, kSourceAddresses)) return {};
   const RouteIndex& routes = facts.routes();
   // Interfaces with IPv4 addresses, all of them private: name -> one of them.
   std::unordered_map<std::string, std::string> private_only;

@@ -125,7 +125,7 @@ std::vector<Finding> CheckWgAllowedIpsOverlap(const Facts&, const Snapshot& s, c
 // routing included). A route for part of the prefix counts: we flag only
 // prefixes nothing at all sends into the interface.
 std::vector<Finding> CheckWgAllowedIpsUnrouted(const Facts& facts, const Snapshot& s, const Snapshot*) {
-  if (!KernelOk(s)) return {};
+  if (!KernelOk(s) || !DumpOk(s, kSourceRoutes)) return {};
   const RouteIndex& routes = facts.routes();
   constexpr std::size_t kExamples = 5;
   std::vector<Finding> out;
@@ -174,7 +174,7 @@ std::vector<Finding> CheckWgAllowedIpsUnrouted(const Facts& facts, const Snapsho
 // packets are fragmented or lost: warning. Between the two: fits the IPv4
 // endpoints of today only: info.
 std::vector<Finding> CheckWgMtu(const Facts& facts, const Snapshot& s, const Snapshot*) {
-  if (!KernelOk(s)) return {};
+  if (!KernelOk(s) || !DumpOk(s, kSourceRoutes)) return {};
   const RouteIndex& routes = facts.routes();
   std::vector<Finding> out;
   for (const auto& w : s.wireguard) {
@@ -243,7 +243,7 @@ std::vector<Finding> CheckWgMtu(const Facts& facts, const Snapshot& s, const Sna
 // prefixes are skipped: "accept any source" says nothing about which
 // sources really arrive. IPReversePathFilter rising corroborates.
 std::vector<Finding> CheckNetRpFilterStrict(const Facts& facts, const Snapshot& s, const Snapshot* prev) {
-  if (!KernelOk(s)) return {};
+  if (!KernelOk(s) || !DumpOk(s, kSourceRoutes)) return {};
   const RouteIndex& routes = facts.routes();
   auto drops = CounterDelta(s, prev, "IPReversePathFilter");
   auto drops_total = CounterValue(s, "IPReversePathFilter");

@@ -20,6 +20,12 @@ const SourceStatus& Snapshot::Source(const std::string& name) const {
   return it == sources.end() ? kNotCollected : it->second;
 }
 
+bool DumpOk(const Snapshot& s, const char* dump) {
+  auto it = s.sources.find(dump);
+  const SourceStatus& st = it != s.sources.end() ? it->second : s.Source(kSourceKernel);
+  return st.state == SourceState::kOk;
+}
+
 void ForgetFingerprints(KeyProperties& key) {
   key.fp_raw.clear();
   key.fp_trimmed.clear();

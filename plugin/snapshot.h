@@ -307,6 +307,11 @@ struct Snapshot {
   const SourceStatus& Source(const std::string& name) const;
 };
 
+/// Whether one rtnetlink dump (kSourceAddresses, kSourceNeighbours,
+/// kSourceRoutes) was read: its own status where the snapshot has one, else
+/// the kernel source's (snapshots from before dumps had their own).
+bool DumpOk(const Snapshot& s, const char* dump);
+
 /// Drops the fingerprints of a key described under a salt nobody else
 /// shares: such a key cannot be compared, only described.
 void ForgetFingerprints(KeyProperties& key);

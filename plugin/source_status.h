@@ -22,7 +22,12 @@ struct SourceStatus {
 };
 
 // Names of the sources, used as keys of Snapshot::sources and in the JSON.
-inline constexpr char kSourceKernel[] = "kernel";        // rtnetlink
+inline constexpr char kSourceKernel[] = "kernel";        // rtnetlink: links, netconf
+// The other rtnetlink dumps, each with its own status: one that fails
+// leaves the checks that do not need it running.
+inline constexpr char kSourceAddresses[] = "addresses";
+inline constexpr char kSourceNeighbours[] = "neighbours";  // ARP/ND (dx only)
+inline constexpr char kSourceRoutes[] = "routes";
 inline constexpr char kSourceSockets[] = "sockets";      // sock_diag
 inline constexpr char kSourceMd5[] = "md5";              // INET_DIAG_MD5SIG
 inline constexpr char kSourceCounters[] = "counters";    // /proc/net/*

@@ -209,6 +209,22 @@ TEST(DxLinkRules, PeerFilterFindsTheIpv6PeeringOfADualStackVif) {
   EXPECT_TRUE(BuildReport("dx", dx, s, nullptr, {.peer = "2001:db8::9"}).subjects.empty());
 }
 
+// A failed address dump is that dump's failure: the peering is unchecked,
+// not "no address", and the kernel's other state still counts.
+TEST(DxLinkRules, FailedAddressDumpLeavesThePeeringUncheckedNotMissing) {
+  Snapshot s = HealthyDx();
+  s.addresses.clear();
+  s.sources[kSourceAddresses] = {SourceState::kUnavailable, "RTM_GETADDR: interrupted"};
+  s.bgp_neighbors[0].bgpState = "Established";
+  Family dx[] = {Family::kDx};
+  Report r = BuildReport("dx", dx, s, nullptr);
+  ASSERT_EQ(r.subjects.size(), 1u);
+  for (const auto& f : r.subjects[0].findings) EXPECT_NE(f.id.rfind("dx.ip.", 0), 0u) << f.id;
+  EXPECT_EQ(r.subjects[0].findings.at(0).id, "dx.unchecked");
+  EXPECT_EQ(r.subjects[0].findings[0].message,
+            "could not be checked: addresses source unavailable (RTM_GETADDR: interrupted)");
+}
+
 TEST(DxLinkRules, VifFileReadableByEveryoneIsAWarning) {
   Snapshot s = HealthyDx();
   s.vifs[0].source = "/config/edgediag/vifs.d/all.json";

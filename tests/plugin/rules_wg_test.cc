@@ -379,6 +379,17 @@ TEST(WireguardRules, OverlapScalesLinearlyNotPairwise) {
   EXPECT_LT(std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count(), 5000);
 }
 
+// A failed route dump silences the checks that need routes, and no other.
+TEST(WireguardRules, FailedRouteDumpSilencesOnlyRouteChecks) {
+  Snapshot s = HealthyWireguard();
+  s.routes.clear();
+  s.sources[kSourceRoutes] = {SourceState::kUnavailable, "RTM_GETROUTE: interrupted"};
+  EXPECT_TRUE(RunRule(CheckWgAllowedIpsUnrouted, s, nullptr).empty());
+  Peer(s, "branch").last_handshake = 0;
+  Peer(s, "branch").rx_bytes = 0;
+  EXPECT_EQ(RunRule(CheckWgHandshakeNever, s, nullptr).size(), 1u);
+}
+
 TEST(WireguardRules, EveryRuleIsRegisteredOnceWithItsId) {
   std::set<std::string> ids;
   for (const auto& r : WireguardRules()) {

@@ -252,7 +252,7 @@ with open(os.path.join(d, "snapshot.kept.json"), "w") as f:
     json.dump(scrub(snapshot), f, indent=1, sort_keys=True)
 
 src = snapshot.get("sources", {})
-for name in ("kernel", "sockets", "md5", "wireguard", "xfrm"):
+for name in ("kernel", "addresses", "neighbours", "routes", "sockets", "md5", "wireguard", "xfrm"):
     st = src.get(name, {}).get("state")
     if st != "ok":
         problems.append(f"source {name}: {st} ({src.get(name, {}).get('reason', '')})")
