@@ -1,12 +1,15 @@
 #include "base/atomic_file.h"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <string_view>
 
 #include "base/unique_fd.h"
 
@@ -45,6 +48,24 @@ struct TempFile {
   }
 };
 
+// Removes what a writer killed mid-way (SIGKILL, power loss) left of its
+// temporary files for `base` in `dir`. A writer holds an exclusive lock on
+// its temporary file until it is renamed: a file whose lock can be taken
+// has no live writer.
+void RemoveStaleTemporaries(const std::string& dir, const std::string& base) {
+  DIR* d = opendir(dir.c_str());
+  if (d == nullptr) return;
+  const std::string prefix = "." + base + ".";
+  while (dirent* e = readdir(d)) {
+    std::string_view name = e->d_name;
+    if (name.size() != prefix.size() + 6 || name.substr(0, prefix.size()) != prefix) continue;
+    UniqueFd fd(openat(dirfd(d), e->d_name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
+    if (!fd.valid() || flock(fd.get(), LOCK_EX | LOCK_NB) != 0) continue;
+    unlinkat(dirfd(d), e->d_name, 0);
+  }
+  closedir(d);
+}
+
 }  // namespace
 
 Result<void> WriteFileAtomically(const std::string& path, std::string_view content, mode_t mode) {
@@ -58,6 +79,10 @@ Result<void> WriteFileAtomically(const std::string& path, std::string_view conte
   UniqueFd fd(mkostemp(name.data(), O_CLOEXEC));
   if (!fd.valid()) return SysError("create a temporary file in", dir, errno);
   TempFile tmp{name};
+  // Held until the rename: a later writer tells a live temporary file from
+  // a dead one by it.
+  flock(fd.get(), LOCK_EX);
+  RemoveStaleTemporaries(dir, base);
   // mkostemp made it 0600; umask does not apply to fchmod. Checked, since
   // some file systems take the call and keep their own mode.
   if (fchmod(fd.get(), mode) != 0) return SysError("set the mode of", tmp.path, errno);
@@ -72,9 +97,11 @@ Result<void> WriteFileAtomically(const std::string& path, std::string_view conte
   }
   if (auto w = WriteAll(fd.get(), content, tmp.path); !w) return w.error();
   if (fsync(fd.get()) != 0) return SysError("write", tmp.path, errno);
-  if (fd.Close() != 0) return SysError("write", tmp.path, errno);
+  // Renamed while still open, so still locked: no other writer's cleanup
+  // can take it for a dead one in between.
   if (rename(tmp.path.c_str(), path.c_str()) != 0) return SysError("replace", path, errno);
   tmp.keep = true;
+  if (fd.Close() != 0) return SysError("write", path, errno);
   // The rename itself must survive a crash. File systems that cannot sync
   // a directory say EINVAL; the file is in place either way.
   UniqueFd d(open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));

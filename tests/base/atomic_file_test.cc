@@ -3,9 +3,13 @@
 #include "base/atomic_file.h"
 
 #include <gtest/gtest.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -90,17 +94,38 @@ TEST_F(AtomicFileTest, FailedRenameLeavesNoTemporaryFileAndTheTargetAsItWas) {
 }
 
 TEST_F(AtomicFileTest, FailedWriteLeavesNoTemporaryFile) {
-  // RLIMIT_FSIZE would raise SIGXFSZ; a full file system is not at hand. A
-  // read-only directory fails at the first step instead, and must leave
-  // nothing either (root ignores the mode: skip then).
-  if (geteuid() == 0) GTEST_SKIP() << "root writes into read-only directories";
-  fs::create_directories(dir_ / "ro");
-  fs::permissions(dir_ / "ro", fs::perms::owner_read | fs::perms::owner_exec);
-  auto r = WriteFileAtomically((dir_ / "ro" / "x").string(), "x", 0600);
-  fs::permissions(dir_ / "ro", fs::perms::owner_all);
+  // A write that fails half-way (here: past RLIMIT_FSIZE, which binds root
+  // too; SIGXFSZ ignored so that write says EFBIG) leaves nothing behind.
+  std::ofstream(dir_ / "target") << "old";
+  rlimit old{};
+  ASSERT_EQ(getrlimit(RLIMIT_FSIZE, &old), 0);
+  auto old_handler = signal(SIGXFSZ, SIG_IGN);
+  rlimit small{16, old.rlim_max};
+  ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &small), 0);
+  auto r = WriteFileAtomically((dir_ / "target").string(), std::string(4096, 'x'), 0600);
+  setrlimit(RLIMIT_FSIZE, &old);
+  signal(SIGXFSZ, old_handler);
   ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().code, Error::Code::kPermissionDenied);
-  EXPECT_EQ(Entries(dir_ / "ro"), 0u);
+  EXPECT_NE(r.error().what.find("File too large"), std::string::npos) << r.error().what;
+  EXPECT_EQ(Entries(dir_), 1u);
+  EXPECT_EQ(Read(dir_ / "target"), "old");
+}
+
+// A writer killed mid-way leaves its temporary file; the next write removes
+// it, but never one a live writer still holds.
+TEST_F(AtomicFileTest, StaleTemporaryFilesAreRemovedLiveOnesKept) {
+  std::ofstream(dir_ / ".state.json.Ab12Cd") << "half";
+  std::ofstream(dir_ / ".state.json.Ef34Gh") << "being written";
+  int live = open((dir_ / ".state.json.Ef34Gh").c_str(), O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(live, 0);
+  ASSERT_EQ(flock(live, LOCK_EX), 0);
+  std::ofstream(dir_ / ".other.json.Ij56Kl") << "not ours";
+  ASSERT_TRUE(WriteFileAtomically((dir_ / "state.json").string(), "{}", 0600));
+  EXPECT_FALSE(fs::exists(dir_ / ".state.json.Ab12Cd"));
+  EXPECT_TRUE(fs::exists(dir_ / ".state.json.Ef34Gh"));
+  EXPECT_TRUE(fs::exists(dir_ / ".other.json.Ij56Kl"));
+  EXPECT_EQ(Read(dir_ / "state.json"), "{}");
+  close(live);
 }
 
 }  // namespace
