@@ -110,4 +110,12 @@ Result<void> WriteFileAtomically(const std::string& path, std::string_view conte
   return {};
 }
 
+Result<void> AppendToFile(const std::string& path, std::string_view content, mode_t mode) {
+  UniqueFd fd(open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, mode));
+  if (!fd.valid()) return SysError("open", path, errno);
+  if (auto w = WriteAll(fd.get(), content, path); !w) return w.error();
+  if (fd.Close() != 0) return SysError("write", path, errno);
+  return {};
+}
+
 }  // namespace edgediag

@@ -18,4 +18,8 @@ namespace edgediag {
 /// file is removed and `path` is left as it was.
 Result<void> WriteFileAtomically(const std::string& path, std::string_view content, mode_t mode);
 
+/// Appends `content` to `path` (created with `mode` when missing): a log
+/// another program tails, such as the CloudWatch agent's EMF file.
+Result<void> AppendToFile(const std::string& path, std::string_view content, mode_t mode);
+
 }  // namespace edgediag

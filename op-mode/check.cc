@@ -30,18 +30,6 @@ Error SysError(const std::string& what, const std::string& path, int err) {
   return MakeError(CodeFromErrno(err), fmt::format("cannot {} {}: {}", what, path, std::strerror(err)));
 }
 
-Result<void> WriteAll(int fd, std::string_view data, const std::string& path) {
-  while (!data.empty()) {
-    ssize_t n = write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return SysError("write", path, errno);
-    }
-    data.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return {};
-}
-
 std::string DirName(const std::string& path) {
   auto slash = path.rfind('/');
   if (slash == std::string::npos) return ".";
@@ -207,19 +195,6 @@ int CheckUnknown(std::ostream& out, std::string_view why) {
   out << "EDGEDIAG UNKNOWN: " << text << "\n";
   return kNagiosUnknown;
 }
-
-namespace {
-
-Result<void> AppendFile(const std::string& path, std::string_view content) {
-  UniqueFd fd(open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640));
-  if (!fd.valid()) return SysError("open", path, errno);
-  auto r = WriteAll(fd.get(), content, path);
-  if (!r) return r;
-  if (fd.Close() != 0) return SysError("write", path, errno);
-  return {};
-}
-
-}  // namespace
 
 RealSyslog::RealSyslog() { openlog("edgediag", LOG_PID, LOG_DAEMON); }
 RealSyslog::~RealSyslog() { closelog(); }
@@ -395,7 +370,7 @@ int RunCheck(const CheckOptions& options, plugin::Snapshot now, std::ostream& ou
     if (!r) write_errors.push_back(r.error().what);
   }
   if (!options.emf_file.empty()) {
-    auto r = AppendFile(options.emf_file, RenderEmf(report, now));
+    auto r = AppendToFile(options.emf_file, RenderEmf(report, now), 0640);
     if (!r) write_errors.push_back(r.error().what);
   }
 
