@@ -16,7 +16,6 @@
 
 #include "base/atomic_file.h"
 #include "base/read_file.h"
-#include "base/unique_fd.h"
 #include "op-mode/metrics.h"
 #include "plugin/snapshot_json.h"
 
