@@ -246,6 +246,8 @@ vif_json() {
       awsLogicalDeviceId: "LAB1-lab1", tags: []}
      | if $keyed == "" then del(.authKey) | del(.bgpPeers[0].authKey) else . end)
     | {virtualInterfaces: [.]}' >"$file"
+  # It holds the authKey in the clear: saved as the README says (umask 077).
+  chmod 600 "$file"
 }
 vif_get() { jq -r ".virtualInterfaces[0].$2 // empty" "$1"; }
 

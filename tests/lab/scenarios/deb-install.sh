@@ -164,7 +164,7 @@ CUST_VLAN=102
 dx_setup "$LAB/vif.json"
 # The installed defaults, as on a router: VIFs in /etc/edgediag/vifs.d (the
 # package's directory), FRR's sockets where vtysh looks by default.
-install -m 0644 "$LAB/vif.json" /etc/edgediag/vifs.d/lab.json
+install -m 0600 "$LAB/vif.json" /etc/edgediag/vifs.d/lab.json
 if [ ! -e /run/frr ]; then mkdir /run/frr; CREATED_FRR=1; fi
 mount --bind "$(frr_dir customer)" /run/frr || setup_failed "bind $(frr_dir customer) on /run/frr"
 # vpn-health needs something to examine: an IPsec connection to a peer that
