@@ -88,14 +88,14 @@ log "vty sockets: $(stat -c '%n %U:%G %a' "$(frr_dir customer)" "$(frr_dir custo
 
 [ -n "$EDGEDIAG" ] || { log "ASSERT FAILED: EDGEDIAG is not set: no tool to check"; exit 1; }
 # sandboxed NAME BOUNDING-SET: check as the timer runs it, in the sandbox;
-# the snapshot goes to $LAB/NAME.snapshot.json. Sets TOOL_RC. The deadline
-# is the lab's (everything is slower in the VM): this is about permissions.
+# the snapshot goes to $LAB/NAME.snapshot.json. Sets TOOL_RC. Deadline and
+# source timeouts are the lab's (the VM is slow): this is about permissions.
 sandboxed() {
   local name=$1 caps=$2
   TOOL_RC=0
   log "run ($name): setpriv --bounding-set=$caps unit-sandbox edgediag.service -- edgediag check"
   nsx customer timeout -k 5 120 setpriv --bounding-set="$caps" --inh-caps=-all --no-new-privs \
-    python3 "$SANDBOX" "$UNIT" -- "$EDGEDIAG" --deadline 90 \
+    python3 "$SANDBOX" "$UNIT" -- "$EDGEDIAG" --deadline 90 --timeout 30000 \
     --vici-socket "$(vici_sock customer)" --frr-vty-dir "$(frr_dir customer)" \
     check --no-syslog --state "$LAB/state/$name.json" --vif-file "$LAB/vif-nobody.json" \
     --prometheus "$LAB/textfile/$name.prom" --save-snapshot "$LAB/$name.snapshot.json" \
