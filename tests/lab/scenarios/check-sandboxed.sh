@@ -149,6 +149,8 @@ for cap in ${CAPS//,/ }; do
   case $cap in +*) ;; *) continue ;; esac
   name=without-${cap#+}
   sandboxed "$name" "${CAPS/,$cap/}"
+  # The snapshot is saved before the check's outputs: it must be there.
+  [ -s "$LAB/$name.snapshot.json" ] || { failed "no snapshot without ${cap#+} (exit $TOOL_RC)"; continue; }
   denied=$(not_ok "$name" | tr '\n' ';')
   log "without ${cap#+}: ${denied:-every source ok}"
   [ -n "$denied" ] || failed "check reads every source without ${cap#+}: drop it from CapabilityBoundingSet"
