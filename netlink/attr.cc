@@ -128,6 +128,12 @@ std::optional<Error> ErrorFromMessage(const nlmsghdr& nlh, const std::string& wh
   }
   std::memcpy(&err, p, sizeof(int));
   if (err == 0) return std::nullopt;
+  // The kernel sends -errno, errno in [1, 4095] (MAX_ERRNO); anything else
+  // is no error number, and INT_MIN cannot even be negated.
+  constexpr int kMaxErrno = 4095;
+  if (err < -kMaxErrno || err > kMaxErrno)
+    return MakeError(Error::Code::kProtocol,
+                     what + ": netlink error " + std::to_string(err) + " is no error number");
   if (err > 0) err = -err;  // defensive: the kernel always sends -errno
   std::string text = what + ": " + std::strerror(-err);
 

@@ -223,13 +223,18 @@ Result<CheckState> LoadCheckState(const std::string& path) {
   // ~40 MiB. Anything larger, or not a file, is not ours.
   auto file = ReadRegularFile(path, kMaxStateBytes);
   if (!file) return file.error();
-  json doc = json::parse(file->text, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded()) return MakeError(Error::Code::kInvalidInput, path + ": not valid JSON");
+  return ParseCheckState(file->text, path);
+}
+
+Result<CheckState> ParseCheckState(std::string_view text, const std::string& source) {
+  json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded())
+    return MakeError(Error::Code::kInvalidInput, source + ": not valid JSON");
   // An unforeseen shape in the state file must not wedge every later run.
   try {
-    return StateFromJson(doc, path);
+    return StateFromJson(doc, source);
   } catch (const json::exception&) {
-    return MakeError(Error::Code::kInvalidInput, path + ": not an edgediag state file");
+    return MakeError(Error::Code::kInvalidInput, source + ": not an edgediag state file");
   }
 }
 

@@ -94,6 +94,8 @@ CheckState StateFromReport(const plugin::Report& report, plugin::Snapshot snapsh
 
 /// Reads a state file; a bare snapshot document is accepted (no subjects).
 Result<CheckState> LoadCheckState(const std::string& path);
+/// Parses a state file's text (`source` names it in errors), as LoadCheckState.
+Result<CheckState> ParseCheckState(std::string_view text, const std::string& source);
 
 /// Writes the state file atomically, mode 0600; creates its directory (0700)
 /// when missing.

@@ -271,15 +271,19 @@ Result<Snapshot> LoadSnapshot(const std::string& path) {
   // stream. 1 GiB: 100,000 peers make ~50 MB.
   auto text = ReadFile(path, std::size_t{1} << 30);
   if (!text) return text.error();
-  nlohmann::json doc = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  return ParseSnapshot(*text, path);
+}
+
+Result<Snapshot> ParseSnapshot(std::string_view text, const std::string& source) {
+  nlohmann::json doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded())
-    return MakeError(Error::Code::kInvalidInput, path + ": not valid JSON");
+    return MakeError(Error::Code::kInvalidInput, source + ": not valid JSON");
   auto s = SnapshotFromJson(doc);
-  if (!s) return MakeError(s.error().code, path + ": " + s.error().what);
+  if (!s) return MakeError(s.error().code, source + ": " + s.error().what);
   // A snapshot comes from anywhere (a bug report, a hand edit): a number
   // that does not fit its field is refused, not silently wrapped.
   if (auto changed = FirstNumberChanged(doc, SnapshotToJson(*s), ""))
-    return MakeError(Error::Code::kInvalidInput, path + ": " + changed->path + ": " +
+    return MakeError(Error::Code::kInvalidInput, source + ": " + changed->path + ": " +
                                                      changed->value +
                                                      " is out of range for that field");
   return s;

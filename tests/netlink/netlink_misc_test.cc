@@ -7,6 +7,7 @@
 #include <linux/genetlink.h>
 #include <linux/rtnetlink.h>
 
+#include <cstdint>
 #include <random>
 
 #include "netlink/attr.h"
@@ -57,6 +58,29 @@ TEST(NetlinkErrorTest, ErrorInsideDoneAndPermission) {
   ok.Begin(NLMSG_DONE).Header(std::int32_t{0});
   auto okb = ok.Done();
   EXPECT_FALSE(ErrorFromMessage(First(okb), "x").has_value());
+}
+
+// Found by netlink_error_fuzz: INT_MIN was negated (undefined behaviour).
+TEST(NetlinkErrorTest, ErrorOutsideTheErrnoRangeIsAProtocolError) {
+  const struct {
+    std::int32_t error;
+    std::string what;
+  } cases[] = {
+      {INT32_MIN, "req: netlink error -2147483648 is no error number"},
+      {-4096, "req: netlink error -4096 is no error number"},
+      {4096, "req: netlink error 4096 is no error number"},
+      {INT32_MAX, "req: netlink error 2147483647 is no error number"},
+      {-4095, "req: Unknown error 4095"},
+      {1, "req: Operation not permitted"},
+  };
+  for (const auto& c : cases) {
+    NlBuilder b;
+    b.Begin(NLMSG_ERROR).Header(nlmsgerr{.error = c.error, .msg = {}});
+    auto bytes = b.Done();
+    auto err = ErrorFromMessage(First(bytes), "req");
+    ASSERT_TRUE(err.has_value()) << c.error;
+    EXPECT_EQ(err->what, c.what);
+  }
 }
 
 TEST(NetlinkErrorTest, TruncatedErrorMessage) {

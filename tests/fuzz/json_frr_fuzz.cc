@@ -1,0 +1,13 @@
+// libFuzzer: FRR `show bgp vrf all neighbors json` -> BgpNeighbor values.
+// Any text must give a value or an error, never an exception or a crash.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "plugin/frr_json.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  std::string_view text(reinterpret_cast<const char*>(data), size);
+  (void)edgediag::plugin::ParseFrrNeighbors(text);
+  return 0;
+}
