@@ -16,7 +16,13 @@ int main(int argc, char** argv) {
   mallopt(M_MMAP_THRESHOLD, 64 << 20);
   std::vector<const char*> args(argv + 1, argv + argc);
   try {
-    return edgediag::opmode::Run(args, std::cout, std::cerr, {.exit_after = true});
+    // Under LeakSanitizer the objects are freed, so that only real leaks show.
+#if defined(__SANITIZE_ADDRESS__)
+    constexpr bool kExitAfter = false;
+#else
+    constexpr bool kExitAfter = true;
+#endif
+    return edgediag::opmode::Run(args, std::cout, std::cerr, {.exit_after = kExitAfter});
   } catch (const std::exception& e) {
     // The last resort: library code returns errors as values.
     std::cerr << "edgediag: internal error: " << e.what() << "\n";
