@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "op-mode/render.h"
-#include "plugin/snapshot_json.h"
+#include "plugin/source_status.h"
 
 namespace edgediag::opmode {
 namespace {

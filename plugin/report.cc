@@ -10,8 +10,8 @@
 #include <fmt/format.h>
 
 #include "plugin/dx_match.h"
-#include "plugin/parallel.h"
 #include "plugin/ipsec_rules.h"
+#include "plugin/parallel.h"
 #include "plugin/source_status.h"
 #include "plugin/wg_rules.h"
 
