@@ -101,30 +101,53 @@ void NetlinkSocket::Closer::operator()(mnl_socket* s) const { mnl_socket_close(s
 unsigned NetlinkSocket::port_id() const { return mnl_socket_get_portid(sock_.get()); }
 
 Result<NetlinkSocket> NetlinkSocket::Open(int bus, std::chrono::milliseconds timeout) {
-  mnl_socket* s = mnl_socket_open2(bus, SOCK_CLOEXEC);
-  if (!s) return SysError("netlink socket (bus " + std::to_string(bus) + ")", errno);
-  NetlinkSocket sock(s);
+  NetlinkSocket sock(nullptr);
+  sock.bus_ = bus;
+  sock.limit_ = timeout;
+  if (auto r = sock.Connect(); !r) return r.error();
+  sock.seq_ = static_cast<unsigned>(time(nullptr));
+  return sock;
+}
+
+// A new kernel socket in place of the old one (if any): opened, options set
+// and bound. SO_RCVTIMEO is armed again by the next exchange.
+Result<void> NetlinkSocket::Connect() {
+  mnl_socket* s = mnl_socket_open2(bus_, SOCK_CLOEXEC);
+  if (!s) return SysError("netlink socket (bus " + std::to_string(bus_) + ")", errno);
+  sock_.reset(s);
+  armed_ = std::chrono::milliseconds(-1);
   int one = 1;
   // Best effort: kernels before 4.12 lack extended ACKs; errors still arrive.
   (void)mnl_socket_setsockopt(s, NETLINK_EXT_ACK, &one, sizeof(one));
   (void)mnl_socket_setsockopt(s, NETLINK_CAP_ACK, &one, sizeof(one));
-  timeval tv{};
-  tv.tv_sec = static_cast<time_t>(timeout.count() / 1000);
-  tv.tv_usec = static_cast<suseconds_t>((timeout.count() % 1000) * 1000);
-  if (setsockopt(mnl_socket_get_fd(s), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) != 0)
-    return SysError("netlink SO_RCVTIMEO", errno);
+  if (!ArmReceive(Clock::now() + limit_)) return SysError("netlink SO_RCVTIMEO", errno);
   int rcvbuf = 1 << 20;
   (void)setsockopt(mnl_socket_get_fd(s), SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
   if (mnl_socket_bind(s, 0, MNL_SOCKET_AUTOPID) != 0) return SysError("netlink bind", errno);
-  if (sock.seq_ == 0) sock.seq_ = static_cast<unsigned>(time(nullptr));
-  return sock;
+  return {};
+}
+
+bool NetlinkSocket::ArmReceive(Clock::time_point deadline) {
+  using std::chrono::milliseconds;
+  auto left = std::chrono::ceil<milliseconds>(deadline - Clock::now());
+  // A zero SO_RCVTIMEO would mean "wait for ever": never arm below 1 ms.
+  left = std::clamp(left, milliseconds(1), std::max(limit_, milliseconds(1)));
+  if (left == armed_) return true;
+  timeval tv{};
+  tv.tv_sec = static_cast<time_t>(left.count() / 1000);
+  tv.tv_usec = static_cast<suseconds_t>((left.count() % 1000) * 1000);
+  if (setsockopt(mnl_socket_get_fd(sock_.get()), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) != 0)
+    return false;
+  armed_ = left;
+  return true;
 }
 
 Result<MessageBuffer> NetlinkSocket::Dump(std::span<std::byte> request, const std::string& what,
                                           int attempts) {
+  const auto deadline = Clock::now() + limit_;
   for (int i = 0; i < attempts; ++i) {
     bool interrupted = false;
-    auto r = RunOnce(request, what, /*dump=*/true, interrupted);
+    auto r = RunOnce(request, what, /*dump=*/true, deadline, interrupted);
     if (!r || !interrupted) return r;
   }
   return MakeError(Error::Code::kIo, what + ": dump interrupted " + std::to_string(attempts) +
@@ -134,13 +157,21 @@ Result<MessageBuffer> NetlinkSocket::Dump(std::span<std::byte> request, const st
 Result<MessageBuffer> NetlinkSocket::Request(std::span<std::byte> request,
                                              const std::string& what) {
   bool interrupted = false;
-  return RunOnce(request, what, /*dump=*/false, interrupted);
+  return RunOnce(request, what, /*dump=*/false, Clock::now() + limit_, interrupted);
 }
 
 Result<MessageBuffer> NetlinkSocket::RunOnce(std::span<std::byte> request, const std::string& what,
-                                             bool dump, bool& interrupted) {
+                                             bool dump, Clock::time_point deadline,
+                                             bool& interrupted) {
   if (request.size() < sizeof(nlmsghdr))
     return MakeError(Error::Code::kInvalidInput, what + ": request too short");
+  // An exchange left half-read (a timeout, a truncated reply) leaves the
+  // kernel's dump running on that socket: any new dump there gets EBUSY.
+  // Start again on a fresh socket instead.
+  if (abandoned_) {
+    if (auto r = Connect(); !r) return MakeError(r.error().code, what + ": " + r.error().what);
+    abandoned_ = false;
+  }
   auto* nlh = reinterpret_cast<nlmsghdr*>(request.data());
   nlh->nlmsg_flags |= NLM_F_REQUEST | (dump ? NLM_F_DUMP : NLM_F_ACK);
   nlh->nlmsg_seq = ++seq_;
@@ -149,6 +180,7 @@ Result<MessageBuffer> NetlinkSocket::RunOnce(std::span<std::byte> request, const
   const unsigned pid = port_id();
   if (mnl_socket_sendto(sock_.get(), request.data(), nlh->nlmsg_len) < 0)
     return SysError(what + ": send", errno);
+  abandoned_ = true;  // until the exchange is read to its end
 
   // Each datagram is received straight into the reply's buffer; what is not
   // a message to keep (NLMSG_DONE, the ACK, replies to another request) is
@@ -156,6 +188,12 @@ Result<MessageBuffer> NetlinkSocket::RunOnce(std::span<std::byte> request, const
   MessageBuffer out;
   for (;;) {
     // NLMSG_ALIGNTO to spare: a last message of unaligned length is padded.
+    // The whole exchange has one deadline: each receive waits only for
+    // what is left of it.
+    if (Clock::now() >= deadline)
+      return MakeError(Error::Code::kTimeout, what + ": not finished within " +
+                                                  std::to_string(limit_.count()) + " ms");
+    if (!ArmReceive(deadline)) return SysError(what + ": SO_RCVTIMEO", errno);
     std::span<std::byte> tail = out.Tail(kReceiveBuffer + NLMSG_ALIGNTO);
     sockaddr_nl from{};
     iovec iov{tail.data(), kReceiveBuffer};
@@ -208,6 +246,7 @@ Result<MessageBuffer> NetlinkSocket::RunOnce(std::span<std::byte> request, const
       read += step;
     }
     out.Commit(kept);
+    if (done) abandoned_ = false;
     if (failure) return *failure;
     if (done) return out;
   }

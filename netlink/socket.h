@@ -63,6 +63,9 @@ class NetlinkSocket {
   /// returns every reply message except NLMSG_DONE. A dump the kernel marks
   /// interrupted (NLM_F_DUMP_INTR: the table changed meanwhile) is re-run up
   /// to `attempts` times, then fails. `what` names the request in errors.
+  /// The whole dump, re-runs included, must finish within the socket's
+  /// timeout (the one Open was given), not only each receive: a table that
+  /// keeps arriving slowly fails as a timeout rather than holding the run.
   Result<MessageBuffer> Dump(std::span<std::byte> request, const std::string& what,
                              int attempts = 3);
 
@@ -72,16 +75,27 @@ class NetlinkSocket {
 
   unsigned port_id() const;
 
+  /// The time a whole Dump or Request may take (Open's timeout by default).
+  void set_limit(std::chrono::milliseconds limit) { limit_ = limit; }
+
  private:
   struct Closer {
     void operator()(mnl_socket* s) const;
   };
   explicit NetlinkSocket(mnl_socket* s) : sock_(s) {}
+  using Clock = std::chrono::steady_clock;
   Result<MessageBuffer> RunOnce(std::span<std::byte> request, const std::string& what, bool dump,
-                                bool& interrupted);
+                                Clock::time_point deadline, bool& interrupted);
+  // Arms SO_RCVTIMEO with what is left before `deadline`, at most limit_.
+  bool ArmReceive(Clock::time_point deadline);
+  Result<void> Connect();
 
   std::unique_ptr<mnl_socket, Closer> sock_;
   unsigned seq_ = 0;
+  int bus_ = 0;
+  bool abandoned_ = false;  // the last exchange was not read to its end
+  std::chrono::milliseconds limit_{0};
+  std::chrono::milliseconds armed_{-1};  // SO_RCVTIMEO as last set
 };
 
 }  // namespace edgediag::netlink

@@ -250,3 +250,28 @@ TEST(NetlinkGarbageTest, DecodersSurviveMutatedInput) {
 
 }  // namespace
 }  // namespace edgediag::netlink
+
+// The live kernel: a dump has one deadline for the whole exchange, not only
+// one per receive (issue #14). With no time left it fails as a timeout and
+// names the request; with the socket's own limit the same dump succeeds.
+TEST(NetlinkSocketTest, DumpHasAnOverallDeadline) {
+  auto sock = edgediag::netlink::NetlinkSocket::Open(NETLINK_ROUTE, std::chrono::milliseconds(2000));
+  ASSERT_TRUE(sock) << sock.error().what;
+  auto links = edgediag::netlink::ReadLinks(*sock);
+  ASSERT_TRUE(links) << links.error().what;
+  EXPECT_FALSE(links->items.empty());  // lo at least
+
+  sock->set_limit(std::chrono::milliseconds(0));
+  auto late = edgediag::netlink::ReadLinks(*sock);
+  ASSERT_FALSE(late);
+  EXPECT_EQ(late.error().code, edgediag::Error::Code::kTimeout);
+  EXPECT_NE(late.error().what.find("not finished within 0 ms"), std::string::npos) << late.error().what;
+
+  // The socket stays usable: the kernel is still running the abandoned dump
+  // there (a new one would get EBUSY), so the next exchange starts on a
+  // fresh socket.
+  sock->set_limit(std::chrono::milliseconds(2000));
+  auto again = edgediag::netlink::ReadLinks(*sock);
+  ASSERT_TRUE(again) << again.error().what;
+  EXPECT_EQ(again->items.size(), links->items.size());
+}
