@@ -3,6 +3,7 @@
 // netlink buffer.
 #include <linux/netlink.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <chrono>
 
@@ -71,6 +72,27 @@ Result<std::vector<std::string>> WireguardInterfaces(const Snapshot& s,
 
 void CaptureWireguard(Snapshot& snapshot, const CaptureOptions& options) {
   const std::chrono::milliseconds timeout(options.timeout_ms);
+  // The links first: with no WireGuard interface there is nothing to ask
+  // the family, and asking would change the router. The kernel answers a
+  // CTRL_CMD_GETFAMILY for an unknown family by loading its module
+  // (request_module "net-pf-16-proto-16-family-wireguard"), so a router
+  // without WireGuard would have it loaded by a read-only tool.
+  auto names = WireguardInterfaces(snapshot, timeout);
+  if (!names) {
+    snapshot.sources[kSourceWireguard] = StatusFromError(names.error());
+    return;
+  }
+  if (names->empty()) {
+    // A loaded module has its /sys/module entry; without one, say so
+    // (wg.module.missing, information only: there is no interface either).
+    struct stat st {};
+    snapshot.sources[kSourceWireguard] =
+        stat("/sys/module/wireguard", &st) == 0
+            ? SourceStatus{SourceState::kOk, ""}
+            : SourceStatus{SourceState::kUnavailable,
+                           "WireGuard module not loaded (modprobe wireguard)"};
+    return;
+  }
   auto genl = nl::NetlinkSocket::Open(NETLINK_GENERIC, timeout);
   if (!genl) {
     snapshot.sources[kSourceWireguard] = StatusFromError(genl.error());
@@ -83,11 +105,6 @@ void CaptureWireguard(Snapshot& snapshot, const CaptureOptions& options) {
             ? SourceStatus{SourceState::kUnavailable,
                            "WireGuard module not loaded (modprobe wireguard)"}
             : StatusFromError(family.error());
-    return;
-  }
-  auto names = WireguardInterfaces(snapshot, timeout);
-  if (!names) {
-    snapshot.sources[kSourceWireguard] = StatusFromError(names.error());
     return;
   }
   std::vector<std::string> warnings;
