@@ -246,6 +246,7 @@ std::optional<int> Parse(std::span<const char* const> args, Options& o, std::ost
   vpn->add_option("--peer", o.peer, "connection name, peer public key or friendly name");
   auto* check = app.add_subcommand("check", "periodic self-check for Nagios/Prometheus/CloudWatch");
   check->add_option("--vif-file", o.vif_files, "describe-virtual-interfaces JSON (repeatable)");
+  check->add_option("--vif-dir", o.vif_dirs, "directories of VIF descriptions")->capture_default_str();
   check->add_flag("--dx", o.check_dx, "Direct Connect only");
   check->add_flag("--vpn", o.check_vpn, "VPN only");
   check->add_option("--state", o.check.state_file, "state file of the previous run")
