@@ -83,6 +83,31 @@ prove_holds() { holds_for "$@" || not_reproduced "$2"; }
 need() { wait_for "$@" || setup_failed "$2"; }
 not() { ! "$@"; }
 
+# --- secrets ------------------------------------------------------------------
+# lab_secret VALUE...: a secret of this scenario (a PSK, a key made on the
+# fly) that secret-scan must find in none of the outputs. WireGuard private
+# keys, VIF authKeys, FRR passwords and swanctl secrets in files under $LAB
+# are found without it.
+lab_secret() {
+  local v
+  for v in "$@"; do [ -z "$v" ] || (umask 077; printf '%s\n' "$v" >>"$LAB/.secrets"); done
+}
+# lab_syslog: what edgediag sends to syslog lands in $LAB/syslog.log (the VM
+# runs no syslog daemon), so secret-scan searches it too.
+lab_syslog() {
+  [ -e /dev/log ] && return 0
+  python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind("/dev/log")
+out = open(sys.argv[1], "ab", buffering=0)
+while True:
+    out.write(s.recv(65536) + b"\n")
+' "$LAB/syslog.log" &
+  LAB_PIDS+=($!)
+  LAB_SYSLOG=1
+}
+
 # --- lifecycle --------------------------------------------------------------
 LAB_PIDS=()
 LAB_RC=
@@ -99,10 +124,22 @@ lab_cleanup() {
   done
   sleep 0.2
   for p in "${LAB_PIDS[@]}"; do kill -9 "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+  [ -z "${LAB_SYSLOG:-}" ] || rm -f /dev/log
   for ns in $live; do
     for p in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
     ip netns del "$ns" 2>/dev/null
   done
+  # No secret in anything the scenario left: reports, snapshots, state,
+  # metrics, syslog, logs (secret-scan names file and form, never a secret).
+  if [ -d "$LAB" ]; then
+    local leaked=
+    python3 "$LAB_DIR/secret-scan" "$LAB" >"$LAB/secret-scan.log" 2>&1 || leaked=1
+    while read -r line; do log "$line"; done <"$LAB/secret-scan.log"
+    if [ -n "$leaked" ]; then
+      log "ASSERT FAILED: a secret in the scenario's outputs: $(tail -n1 "$LAB/secret-scan.log")"
+      [ "$rc" != 0 ] || rc=1
+    fi
+  fi
   if [ -n "${LAB_KEEP:-}" ] && [ -d "$LAB" ]; then
     mkdir -p "$LAB_KEEP/$LAB_NAME"
     # Keep logs and reports, never the configurations (they hold keys).
@@ -125,6 +162,7 @@ lab_start() {
   rm -rf "$LAB"
   mkdir -m 0755 "$LAB"
   trap lab_cleanup EXIT
+  lab_syslog
   trap 'exit 143' TERM
   trap 'exit 130' INT
   log "scenario $LAB_NAME"
@@ -540,6 +578,7 @@ ipsec_pair() {
   charon_start aws
   local psk
   psk=$(head -c 24 /dev/urandom | base64 | tr -d '/+=')
+  lab_secret "$psk"
   cat >"$LAB/aws-swanctl.conf" <<EOF
 connections {
   customer {

@@ -39,6 +39,7 @@ nat_masquerade customer eth0 ipsec
 charon_start customer
 charon_start aws
 psk=$(head -c 24 /dev/urandom | base64 | tr -d '/+=')
+lab_secret "$psk"
 # swanctl_conf NAME LOCAL REMOTE LOCAL_TS REMOTE_TS [start]
 swanctl_conf() {
   cat <<EOF2

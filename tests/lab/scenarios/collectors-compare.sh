@@ -22,6 +22,7 @@ dx_setup "$LAB/vif.json"          # eth0.101 802.1Q, BGP with the VIF's MD5 key
 # The rest of the router, one "ip -batch" per namespace (processes are dear in
 # the VM).  A dummy test key for the hand-made ESP SAs: nothing uses them.
 xkey=0x000102030405060708090a0b0c0d0e0f10111213
+lab_secret "${xkey#0x}"
 ip -n customer -batch - <<EOF || setup_failed "customer extras"
 link add link eth0 name eth0.300 up type vlan proto 802.1ad id 300
 link add link eth0.300 name eth0.300.201 mtu 1496 up type vlan proto 802.1Q id 201
