@@ -193,7 +193,8 @@ scrape_configs:
     want = {"alertname": "EdgediagDxVifCritical", "instance": targets["dx-vlan"],
             "id": "dxvif-fg5example", "vif_id": "dxvif-fg5example",
             "connection_id": "dxcon-fh6example", "check": "dx.vlan.mismatch",
-            "kind": "dx-vif", "severity": "critical"}
+            "kind": "dx-vif", "severity": "critical", "name": "fra1-prod-private",
+            "peer": "169.254.10.1", "interface": "eth1.102", "job": "node"}
     states = []  # the wanted alert's states, as seen in order
     fired_at = None
     end = min(time.monotonic() + 60, DEADLINE)
