@@ -21,7 +21,9 @@ std::string PrometheusEscape(std::string_view value);
 
 /// The Prometheus text exposition (format 0.0.4): HELP and TYPE for every
 /// family, one series per VIF / tunnel / peer; no timestamps (the textfile
-/// collector forbids them).
+/// collector forbids them). edgediag_subject_cause (the first finding) and
+/// edgediag_subject_info (a subject's names) are what the shipped alerts
+/// (monitoring/prometheus) join on.
 std::string RenderPrometheus(const plugin::Report& report, const plugin::Snapshot& snapshot);
 
 /// The CloudWatch EMF namespace.
@@ -29,6 +31,9 @@ inline constexpr char kEmfNamespace[] = "edgediag";
 
 /// One EMF JSON object per subject, one per line, each ending in '\n'.
 /// Dimensions: Host, Kind, Subject. Timestamp: the snapshot's taken_at_ms.
+/// A DX VIF that a VIF file describes also gets BgpStatus,
+/// BgpPrefixesAccepted and BgpPrefixesAdvertised under AWS/DX's dimensions
+/// (VirtualInterfaceId; ConnectionId with VirtualInterfaceId when known).
 std::string RenderEmf(const plugin::Report& report, const plugin::Snapshot& snapshot);
 
 }  // namespace edgediag::opmode

@@ -58,6 +58,35 @@ int BgpStateNumber(const std::string& state) {
   return it == kStates.end() ? 0 : it->second;
 }
 
+// The labels alerts and dashboards show for a subject. A DX subject's id is
+// its VIF id only when a VIF file describes it (else the peer address); the
+// tunnel of a WireGuard subject is its interface, of IPsec its connection.
+Labels InfoLabels(const plugin::Subject& subject, const plugin::Snapshot& s) {
+  std::string vif_id, connection_id, tunnel;
+  switch (subject.kind) {
+    case plugin::SubjectKind::kDxVif:
+      for (const auto& v : s.vifs)
+        if (v.virtualInterfaceId == subject.id) {
+          vif_id = v.virtualInterfaceId;
+          connection_id = v.connectionId;
+          break;
+        }
+      break;
+    case plugin::SubjectKind::kIpsecConnection: tunnel = subject.id; break;
+    case plugin::SubjectKind::kWgPeer:
+    case plugin::SubjectKind::kWgInterface: tunnel = subject.interface; break;
+    case plugin::SubjectKind::kHost: break;
+  }
+  return {{"kind", plugin::SubjectKindName(subject.kind)},
+          {"id", subject.id},
+          {"peer", subject.peer},
+          {"interface", subject.interface},
+          {"name", subject.name},
+          {"vif_id", vif_id},
+          {"connection_id", connection_id},
+          {"tunnel", tunnel}};
+}
+
 }  // namespace
 
 int NagiosCode(plugin::Severity severity) {
@@ -106,6 +135,13 @@ std::string RenderPrometheus(const plugin::Report& report, const plugin::Snapsho
                      "Established BGP sessions that dropped, as FRR counts them.");
   Family bgp_prefixes("edgediag_bgp_prefixes_received", "gauge",
                       "Prefixes received from the BGP peer.");
+  Family bgp_sent("edgediag_bgp_prefixes_sent", "gauge", "Prefixes advertised to the BGP peer.");
+  Family info("edgediag_subject_info", "gauge",
+              "Always 1: a subject's names, to join on kind, id and peer. vif_id and "
+              "connection_id for a DX VIF described by a VIF file, tunnel for a VPN subject.");
+  Family cause("edgediag_subject_cause", "gauge",
+               "1 for a subject's most likely cause (its first finding); label check is its id, "
+               "severity the subject's verdict.");
   Family wg_hs_age("edgediag_wg_handshake_age_seconds", "gauge",
                    "Seconds since the last WireGuard handshake (absent: never).");
   Family wg_hs("edgediag_wg_last_handshake_timestamp_seconds", "gauge",
@@ -133,6 +169,14 @@ std::string RenderPrometheus(const plugin::Report& report, const plugin::Snapsho
                  {"interface", sr.subject.interface},
                  {"peer", sr.subject.peer}},
                 NagiosCode(sr.verdict));
+    info.Add(InfoLabels(sr.subject, s), 1);
+    if (!sr.findings.empty())
+      cause.Add({{"kind", kind},
+                 {"id", sr.subject.id},
+                 {"peer", sr.subject.peer},
+                 {"check", sr.findings.front().id},
+                 {"severity", SeverityName(sr.verdict)}},
+                1);
     for (const auto& f : sr.findings)
       finding.Add({{"kind", kind},
                    {"id", sr.subject.id},
@@ -148,6 +192,7 @@ std::string RenderPrometheus(const plugin::Report& report, const plugin::Snapsho
     bgp_up.Add(l, b.bgpState == "Established" ? 1 : 0);
     bgp_dropped.Add(l, b.connectionsDropped);
     if (b.prefixesReceived) bgp_prefixes.Add(l, *b.prefixesReceived);
+    if (b.prefixesSent) bgp_sent.Add(l, *b.prefixesSent);
   }
 
   const std::int64_t now_s = s.taken_at_ms / 1000;
@@ -203,9 +248,9 @@ std::string RenderPrometheus(const plugin::Report& report, const plugin::Snapsho
 
   std::string out;
   for (const Family* f :
-       {&timestamp, &source_up, &subjects, &verdict, &finding, &bgp_state, &bgp_up, &bgp_dropped,
-        &bgp_prefixes, &wg_hs_age, &wg_hs, &wg_rx, &wg_tx, &ike, &child_installed, &child_bytes,
-        &child_packets})
+       {&timestamp, &source_up, &subjects, &verdict, &finding, &info, &cause, &bgp_state, &bgp_up,
+        &bgp_dropped, &bgp_prefixes, &bgp_sent, &wg_hs_age, &wg_hs, &wg_rx, &wg_tx, &ike,
+        &child_installed, &child_bytes, &child_packets})
     f->AppendTo(out);
   return out;
 }

@@ -10,6 +10,12 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "plugin/snapshot_json.h"
 
 #include "plugin/report.h"
 #include "tests/support/dx_fixture.h"
@@ -33,6 +39,8 @@ constexpr char kWgKey[] = "xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=";
 // HealthyDx plus one WireGuard peer and one IPsec connection with a CHILD SA.
 Snapshot Router() {
   Snapshot s = HealthyDx();
+  s.vifs[0].connectionId = "dxcon-test1";
+  s.bgp_neighbors[0].prefixesReceived = 12;
   s.sources[plugin::kSourceWireguard] = {plugin::SourceState::kOk, ""};
   s.sources[plugin::kSourceVici] = {plugin::SourceState::kUnavailable, "no charon"};
   plugin::WgInterface wg{.name = "wg0", .ifindex = 9, .listen_port = 51820};
@@ -101,6 +109,16 @@ edgediag_finding{kind="ipsec-connection",id="site-a",check="ipsec.nat.no-encap",
 edgediag_finding{kind="dx-vif",id="dxvif-test1",check="dx.ok",severity="ok"} 1
 edgediag_finding{kind="dx-vif",id="dxvif-test1",check="dx.bgp.state",severity="info"} 1
 edgediag_finding{kind="wg-peer",id="wg0:xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=",check="wg.ok",severity="ok"} 1
+# HELP edgediag_subject_info Always 1: a subject's names, to join on kind, id and peer. vif_id and connection_id for a DX VIF described by a VIF file, tunnel for a VPN subject.
+# TYPE edgediag_subject_info gauge
+edgediag_subject_info{kind="ipsec-connection",id="site-a",peer="203.0.113.9",interface="",name="",vif_id="",connection_id="",tunnel="site-a"} 1
+edgediag_subject_info{kind="dx-vif",id="dxvif-test1",peer="169.254.10.1",interface="eth1.101",name="",vif_id="dxvif-test1",connection_id="dxcon-test1",tunnel=""} 1
+edgediag_subject_info{kind="wg-peer",id="wg0:xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=",peer="xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=",interface="wg0",name="branch \"7\"\\x",vif_id="",connection_id="",tunnel="wg0"} 1
+# HELP edgediag_subject_cause 1 for a subject's most likely cause (its first finding); label check is its id, severity the subject's verdict.
+# TYPE edgediag_subject_cause gauge
+edgediag_subject_cause{kind="ipsec-connection",id="site-a",peer="203.0.113.9",check="ipsec.traffic.one-way",severity="critical"} 1
+edgediag_subject_cause{kind="dx-vif",id="dxvif-test1",peer="169.254.10.1",check="dx.ok",severity="ok"} 1
+edgediag_subject_cause{kind="wg-peer",id="wg0:xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=",peer="xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=",check="wg.ok",severity="ok"} 1
 # HELP edgediag_bgp_state BGP FSM state: 1 Idle, 2 Connect, 3 Active, 4 OpenSent, 5 OpenConfirm, 6 Established, 0 unknown.
 # TYPE edgediag_bgp_state gauge
 edgediag_bgp_state{peer="169.254.10.1",vrf="default",remote_as="64512"} 6
@@ -110,6 +128,12 @@ edgediag_bgp_established{peer="169.254.10.1",vrf="default",remote_as="64512"} 1
 # HELP edgediag_bgp_connections_dropped_total Established BGP sessions that dropped, as FRR counts them.
 # TYPE edgediag_bgp_connections_dropped_total counter
 edgediag_bgp_connections_dropped_total{peer="169.254.10.1",vrf="default",remote_as="64512"} 0
+# HELP edgediag_bgp_prefixes_received Prefixes received from the BGP peer.
+# TYPE edgediag_bgp_prefixes_received gauge
+edgediag_bgp_prefixes_received{peer="169.254.10.1",vrf="default",remote_as="64512"} 12
+# HELP edgediag_bgp_prefixes_sent Prefixes advertised to the BGP peer.
+# TYPE edgediag_bgp_prefixes_sent gauge
+edgediag_bgp_prefixes_sent{peer="169.254.10.1",vrf="default",remote_as="64512"} 3
 # HELP edgediag_wg_handshake_age_seconds Seconds since the last WireGuard handshake (absent: never).
 # TYPE edgediag_wg_handshake_age_seconds gauge
 edgediag_wg_handshake_age_seconds{interface="wg0",peer="xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=",name="branch \"7\"\\x"} 42
@@ -194,30 +218,209 @@ TEST(Prometheus, PromtoolAcceptsABuiltReport) {
 
 constexpr char kGoldenEmf[] =
     R"({"_aws":{"Timestamp":1795658400000,"CloudWatchMetrics":[{"Namespace":"edgediag","Dimensions":[["Host","Kind","Subject"]],"Metrics":[{"Name":"Verdict","Unit":"None"},{"Name":"Problems","Unit":"Count"},{"Name":"IkeSas","Unit":"Count"},{"Name":"BytesIn","Unit":"Bytes"},{"Name":"BytesOut","Unit":"Bytes"}]}]},"Host":"edge-test","Kind":"ipsec-connection","Subject":"site-a","Verdict":2.0,"Problems":2.0,"IkeSas":1.0,"BytesIn":0.0,"BytesOut":4096.0,"verdict":"critical","findings":["ipsec.traffic.one-way","ipsec.nat.no-encap"],"peer":"203.0.113.9"}
-{"_aws":{"Timestamp":1795658400000,"CloudWatchMetrics":[{"Namespace":"edgediag","Dimensions":[["Host","Kind","Subject"]],"Metrics":[{"Name":"Verdict","Unit":"None"},{"Name":"Problems","Unit":"Count"},{"Name":"BgpEstablished","Unit":"None"}]}]},"Host":"edge-test","Kind":"dx-vif","Subject":"dxvif-test1","Verdict":0.0,"Problems":0.0,"BgpEstablished":1.0,"verdict":"ok","findings":["dx.ok","dx.bgp.state"],"interface":"eth1.101","peer":"169.254.10.1"}
+{"_aws":{"Timestamp":1795658400000,"CloudWatchMetrics":[{"Namespace":"edgediag","Dimensions":[["Host","Kind","Subject"]],"Metrics":[{"Name":"Verdict","Unit":"None"},{"Name":"Problems","Unit":"Count"},{"Name":"BgpEstablished","Unit":"None"}]},{"Namespace":"edgediag","Dimensions":[["VirtualInterfaceId"],["ConnectionId","VirtualInterfaceId"]],"Metrics":[{"Name":"BgpStatus","Unit":"None"},{"Name":"BgpPrefixesAccepted","Unit":"Count"},{"Name":"BgpPrefixesAdvertised","Unit":"Count"}]}]},"Host":"edge-test","Kind":"dx-vif","Subject":"dxvif-test1","VirtualInterfaceId":"dxvif-test1","ConnectionId":"dxcon-test1","Verdict":0.0,"Problems":0.0,"BgpEstablished":1.0,"BgpStatus":1.0,"BgpPrefixesAccepted":3.0,"BgpPrefixesAdvertised":12.0,"verdict":"ok","findings":["dx.ok","dx.bgp.state"],"interface":"eth1.101","peer":"169.254.10.1"}
 {"_aws":{"Timestamp":1795658400000,"CloudWatchMetrics":[{"Namespace":"edgediag","Dimensions":[["Host","Kind","Subject"]],"Metrics":[{"Name":"Verdict","Unit":"None"},{"Name":"Problems","Unit":"Count"},{"Name":"HandshakeAgeSeconds","Unit":"Seconds"},{"Name":"RxBytes","Unit":"Bytes"},{"Name":"TxBytes","Unit":"Bytes"}]}]},"Host":"edge-test","Kind":"wg-peer","Subject":"wg0:xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=","Verdict":0.0,"Problems":0.0,"HandshakeAgeSeconds":42.0,"RxBytes":1000.0,"TxBytes":250000.0,"verdict":"ok","findings":["wg.ok"],"interface":"wg0","peer":"xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg="}
 )";
 
 TEST(Emf, GoldenLines) { EXPECT_EQ(RenderEmf(RouterReport(), Router()), kGoldenEmf); }
 
-// The EMF specification: every metric named in CloudWatchMetrics and every
-// dimension is a top-level member; metric values are numbers, dimensions strings.
-TEST(Emf, EveryLineIsAValidEmfObject) {
-  std::istringstream in(RenderEmf(RouterReport(), Router()));
-  std::string line;
-  int lines = 0;
-  while (std::getline(in, line)) {
-    ++lines;
-    auto j = nlohmann::json::parse(line);
-    const auto& cw = j.at("_aws").at("CloudWatchMetrics").at(0);
-    EXPECT_EQ(cw.at("Namespace"), kEmfNamespace);
-    EXPECT_TRUE(j.at("_aws").at("Timestamp").is_number_integer());
-    for (const auto& set : cw.at("Dimensions"))
-      for (const auto& d : set) EXPECT_TRUE(j.at(d.get<std::string>()).is_string()) << d;
-    for (const auto& m : cw.at("Metrics"))
-      EXPECT_TRUE(j.at(m.at("Name").get<std::string>()).is_number()) << m;
+// The published EMF specification ("Specification: Embedded metric format",
+// Amazon CloudWatch User Guide) and the CloudWatch limits it defers to
+// (API_MetricDatum, API_Dimension): one JSON object per line; `_aws` holds
+// only CloudWatchMetrics (a non-empty array of MetricDirectives) and
+// Timestamp (unix milliseconds); a directive holds only Namespace,
+// Dimensions and Metrics; each DimensionSet names at most 30 dimensions,
+// each a root member holding a non-empty ASCII string of at most 1024
+// characters; at most 100 MetricDefinitions per directive, each {Name,
+// Unit?, StorageResolution?} naming a root member that holds a number, Unit
+// one of CloudWatch's standard units. Returns what breaks it, "" when valid.
+std::string EmfViolations(const std::string& line) {
+  static const std::set<std::string> kUnits{
+      "Seconds", "Microseconds", "Milliseconds", "Bytes", "Kilobytes", "Megabytes", "Gigabytes",
+      "Terabytes", "Bits", "Kilobits", "Megabits", "Gigabits", "Terabits", "Percent", "Count",
+      "Bytes/Second", "Kilobytes/Second", "Megabytes/Second", "Gigabytes/Second",
+      "Terabytes/Second", "Bits/Second", "Kilobits/Second", "Megabits/Second", "Gigabits/Second",
+      "Terabits/Second", "Count/Second", "None"};
+  std::string bad;
+  auto fail = [&](const std::string& what) { bad += what + "; "; };
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(line);
+  } catch (const std::exception& e) {
+    return std::string("not JSON: ") + e.what();
   }
-  EXPECT_EQ(lines, 3);
+  if (!j.is_object()) return "not an object";
+  if (!j.contains("_aws") || !j["_aws"].is_object()) return "no _aws object";
+  const auto& aws = j["_aws"];
+  for (const auto& [k, v] : aws.items())
+    if (k != "CloudWatchMetrics" && k != "Timestamp") fail("_aws has " + k);
+  if (!aws.contains("Timestamp") || !aws["Timestamp"].is_number_integer())
+    fail("Timestamp is not an integer");
+  else if (aws["Timestamp"].get<std::int64_t>() < 1000000000000)
+    fail("Timestamp is not in milliseconds");
+  if (!aws.contains("CloudWatchMetrics") || !aws["CloudWatchMetrics"].is_array() ||
+      aws["CloudWatchMetrics"].empty())
+    return bad + "CloudWatchMetrics is not a non-empty array";
+  for (const auto& d : aws["CloudWatchMetrics"]) {
+    for (const auto& [k, v] : d.items())
+      if (k != "Namespace" && k != "Dimensions" && k != "Metrics") fail("directive has " + k);
+    if (!d.contains("Namespace") || !d["Namespace"].is_string() ||
+        d["Namespace"].get<std::string>().empty() || d["Namespace"].get<std::string>().size() > 255 ||
+        d["Namespace"].get<std::string>()[0] == ':')
+      fail("bad Namespace");
+    if (!d.contains("Dimensions") || !d["Dimensions"].is_array()) {
+      fail("Dimensions is not an array");
+    } else {
+      for (const auto& set : d["Dimensions"]) {
+        if (!set.is_array()) {
+          fail("a DimensionSet is not an array");
+          continue;
+        }
+        if (set.size() > 30) fail("more than 30 dimensions");
+        for (const auto& name : set) {
+          if (!name.is_string()) {
+            fail("a dimension name is not a string");
+            continue;
+          }
+          const auto n = name.get<std::string>();
+          if (!j.contains(n) || !j[n].is_string()) {
+            fail("dimension " + n + " is not a string member");
+            continue;
+          }
+          const auto v = j[n].get<std::string>();
+          if (v.empty() || v.size() > 1024 || v.find_first_not_of(' ') == std::string::npos)
+            fail("dimension " + n + " has an empty or too long value");
+          for (unsigned char c : v)
+            if (c < 0x20 || c > 0x7e) fail("dimension " + n + " is not printable ASCII");
+        }
+      }
+    }
+    if (!d.contains("Metrics") || !d["Metrics"].is_array()) {
+      fail("Metrics is not an array");
+      continue;
+    }
+    if (d["Metrics"].size() > 100) fail("more than 100 metrics");
+    std::set<std::string> names;
+    for (const auto& m : d["Metrics"]) {
+      for (const auto& [k, v] : m.items())
+        if (k != "Name" && k != "Unit" && k != "StorageResolution") fail("metric has " + k);
+      if (!m.contains("Name") || !m["Name"].is_string()) {
+        fail("a metric without a Name");
+        continue;
+      }
+      const auto n = m["Name"].get<std::string>();
+      if (!names.insert(n).second) fail("metric " + n + " twice");
+      if (m.contains("Unit") && (!m["Unit"].is_string() || !kUnits.count(m["Unit"])))
+        fail("metric " + n + " has a unit CloudWatch does not know");
+      if (!j.contains(n) || !j[n].is_number()) fail("metric " + n + " is not a number member");
+    }
+  }
+  return bad;
+}
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+TEST(Emf, EveryLineHoldsToTheSpecification) {
+  auto lines = Lines(RenderEmf(RouterReport(), Router()));
+  ASSERT_EQ(lines.size(), 3u);
+  for (const auto& line : lines) EXPECT_EQ(EmfViolations(line), "") << line;
+}
+
+// The checker itself: each rule of the specification it holds is broken once.
+TEST(Emf, TheCheckerCatchesEachBreach) {
+  const std::string ok =
+      R"({"_aws":{"Timestamp":1795658400000,"CloudWatchMetrics":[{"Namespace":"edgediag",)"
+      R"("Dimensions":[["VirtualInterfaceId"]],"Metrics":[{"Name":"BgpStatus","Unit":"None"}]}]},)"
+      R"("VirtualInterfaceId":"dxvif-test1","BgpStatus":1})";
+  EXPECT_EQ(EmfViolations(ok), "");
+  auto breach = [&](const std::string& from, const std::string& to) {
+    std::string s = ok;
+    s.replace(s.find(from), from.size(), to);
+    return EmfViolations(s);
+  };
+  EXPECT_THAT(breach("1795658400000", "1795658400"), HasSubstr("milliseconds"));
+  EXPECT_THAT(breach("1795658400000", "\"now\""), HasSubstr("Timestamp"));
+  EXPECT_THAT(breach(R"("dxvif-test1")", "7"), HasSubstr("not a string member"));
+  EXPECT_THAT(breach(R"("dxvif-test1")", R"("")"), HasSubstr("empty"));
+  EXPECT_THAT(breach(R"("BgpStatus":1)", R"("BgpStatus":"1")"), HasSubstr("not a number"));
+  EXPECT_THAT(breach(R"("Unit":"None")", R"("Unit":"Boolean")"), HasSubstr("unit"));
+  EXPECT_THAT(breach(R"("Namespace":"edgediag")", R"("Namespace":"")"), HasSubstr("Namespace"));
+  EXPECT_THAT(breach(R"("Timestamp")", R"("LogGroup":1,"Timestamp")"), HasSubstr("_aws has"));
+  std::string dims = "[";
+  for (int i = 0; i < 31; ++i) dims += (i ? "," : "") + std::string(R"("VirtualInterfaceId")");
+  EXPECT_THAT(breach(R"(["VirtualInterfaceId"])", dims + "]"), HasSubstr("30 dimensions"));
+  std::string metrics;
+  for (int i = 0; i < 101; ++i) metrics += (i ? "," : "") + std::string(R"({"Name":"BgpStatus"})");
+  EXPECT_THAT(breach(R"({"Name":"BgpStatus","Unit":"None"})", metrics), HasSubstr("100 metrics"));
+}
+
+// AWS/DX publishes VirtualInterfaceBgpStatus (1 up, 0 down),
+// VirtualInterfaceBgpPrefixesAccepted and ...Advertised per VirtualInterfaceId:
+// the router's view of them, under the same dimensions.
+TEST(Emf, DescribedVifHasTheAwsDxParityMetrics) {
+  auto lines = Lines(RenderEmf(RouterReport(), Router()));
+  auto vif = nlohmann::json::parse(lines.at(1));
+  ASSERT_EQ(vif.at("Subject"), "dxvif-test1");
+  const auto& parity = vif.at("_aws").at("CloudWatchMetrics").at(1);
+  EXPECT_EQ(parity.at("Namespace"), "edgediag");
+  EXPECT_EQ(parity.at("Dimensions").dump(),
+            R"([["VirtualInterfaceId"],["ConnectionId","VirtualInterfaceId"]])");
+  EXPECT_EQ(parity.at("Metrics").dump(),
+            R"([{"Name":"BgpStatus","Unit":"None"},{"Name":"BgpPrefixesAccepted","Unit":"Count"},)"
+            R"({"Name":"BgpPrefixesAdvertised","Unit":"Count"}])");
+  EXPECT_EQ(vif.at("VirtualInterfaceId"), "dxvif-test1");
+  EXPECT_EQ(vif.at("ConnectionId"), "dxcon-test1");
+  EXPECT_EQ(vif.at("BgpStatus"), 1.0);
+  EXPECT_EQ(vif.at("BgpPrefixesAccepted"), 3.0);     // the router sent 3
+  EXPECT_EQ(vif.at("BgpPrefixesAdvertised"), 12.0);  // Amazon sent 12
+}
+
+TEST(Emf, SessionNotEstablishedIsDownWithNoPrefixes) {
+  Snapshot s = Router();
+  s.bgp_neighbors[0].bgpState = "Active";
+  auto vif = nlohmann::json::parse(Lines(RenderEmf(RouterReport(), s)).at(1));
+  EXPECT_EQ(vif.at("BgpStatus"), 0.0);
+  EXPECT_EQ(vif.at("BgpPrefixesAccepted"), 0.0);
+  EXPECT_EQ(vif.at("BgpPrefixesAdvertised"), 0.0);
+  s.bgp_neighbors.clear();  // no neighbour configured at all: down too
+  vif = nlohmann::json::parse(Lines(RenderEmf(RouterReport(), s)).at(1));
+  EXPECT_EQ(vif.at("BgpStatus"), 0.0);
+}
+
+TEST(Emf, NoConnectionIdNoSecondDimensionSet) {
+  Snapshot s = Router();
+  s.vifs[0].connectionId.clear();
+  auto vif = nlohmann::json::parse(Lines(RenderEmf(RouterReport(), s)).at(1));
+  EXPECT_EQ(vif.at("_aws").at("CloudWatchMetrics").at(1).at("Dimensions").dump(),
+            R"([["VirtualInterfaceId"]])");
+  EXPECT_FALSE(vif.contains("ConnectionId"));
+  EXPECT_EQ(EmfViolations(Lines(RenderEmf(RouterReport(), s)).at(1)), "");
+}
+
+// Every golden input (the rule tests' faulted snapshots), rendered: each line
+// holds to the specification.
+TEST(Emf, EveryGoldenInputHoldsToTheSpecification) {
+  int files = 0, lines = 0;
+  std::vector<plugin::Family> all{plugin::Family::kDx, plugin::Family::kIpsec,
+                                  plugin::Family::kWireguard, plugin::Family::kNet};
+  for (const auto& e : fs::directory_iterator(std::string(EDGEDIAG_TESTDATA) + "/golden/in")) {
+    if (e.path().extension() != ".json") continue;
+    auto snap = plugin::LoadSnapshot(e.path().string());
+    ASSERT_TRUE(snap.ok()) << e.path();
+    Report r = plugin::BuildReport("check", all, *snap, nullptr);
+    for (const auto& line : Lines(RenderEmf(r, *snap))) {
+      EXPECT_EQ(EmfViolations(line), "") << e.path().filename() << ": " << line;
+      ++lines;
+    }
+    ++files;
+  }
+  EXPECT_GT(files, 50);
+  EXPECT_GT(lines, files);
 }
 
 }  // namespace
