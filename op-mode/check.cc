@@ -300,6 +300,16 @@ int RunCheck(const CheckOptions& options, plugin::Snapshot now, std::ostream& ou
     first = ": nothing could be examined (kernel source " +
             plugin::SourceStateName(now.Source(plugin::kSourceKernel).state) + ")";
   }
+  // A source it was not allowed to read leaves part of the router unseen
+  // (WireGuard peers, MD5 keys, XFRM states): never "OK" then.
+  if (code == kNagiosOk) {
+    for (const auto& [name, status] : now.sources) {
+      if (status.state != plugin::SourceState::kPermissionDenied) continue;
+      code = kNagiosUnknown;
+      first = ": not permitted to read " + name + " (" + status.reason + ")";
+      break;
+    }
+  }
 
   std::vector<std::string> write_errors;
   if (!options.prometheus_file.empty()) {

@@ -96,6 +96,22 @@ TEST_F(CheckTest, UnreadableKernelIsUnknown) {
   EXPECT_THAT(out_.str(), StartsWith("EDGEDIAG UNKNOWN: dxvif-test1 dx.unchecked | "));
 }
 
+// Run without CAP_NET_ADMIN, the WireGuard peers (or the MD5 keys, the
+// XFRM states) are unseen: the subjects that were examined may all be fine,
+// but the router is not known to be (lab: fault-injection, no-net-admin).
+TEST_F(CheckTest, ASourceNotPermittedIsNeverOk) {
+  Snapshot s = HealthyDx();
+  s.sources[plugin::kSourceWireguard] = {plugin::SourceState::kPermissionDenied,
+                                         "reading WireGuard devices needs CAP_NET_ADMIN (run as root)"};
+  EXPECT_EQ(Check(s), kNagiosUnknown);
+  EXPECT_THAT(out_.str(), StartsWith("EDGEDIAG UNKNOWN: not permitted to read wireguard (reading "
+                                     "WireGuard devices needs CAP_NET_ADMIN (run as root)) | "));
+  // A fault it did see still outranks it.
+  Snapshot v = VlanMismatch();
+  v.sources[plugin::kSourceWireguard] = {plugin::SourceState::kPermissionDenied, "EPERM"};
+  EXPECT_EQ(Check(v), kNagiosCritical);
+}
+
 TEST_F(CheckTest, NothingToExamineIsUnknown) {
   Snapshot s;
   s.sources[plugin::kSourceKernel] = {plugin::SourceState::kUnavailable, "no netlink"};
