@@ -21,6 +21,8 @@
 #include "plugin/capture.h"
 #include "plugin/snapshot_json.h"
 #include "plugin/vif_reader.h"
+#include "plugin/vpn_probe.h"
+#include "plugin/wg_config.h"
 
 namespace edgediag::opmode {
 namespace {
@@ -42,6 +44,9 @@ struct Options {
   std::vector<std::string> vif_dirs{std::begin(kVifDirs), std::end(kVifDirs)};
   std::string interface, peer;
   bool probe = false;
+  std::vector<std::string> expect_up;  ///< vpn/check --expect-up: WireGuard peers meant to be up
+  std::vector<std::string> probe_target_text;                      ///< vpn --probe-target
+  std::vector<std::pair<std::string, std::string>> probe_targets;  ///< parsed: tunnel -> address
   double sample = 0;
   double deadline = 10;  ///< seconds for the whole run, --sample's pause added
   bool ipsec = false, wireguard = false;
@@ -222,6 +227,12 @@ std::optional<int> Parse(std::span<const char* const> args, Options& o, std::ost
       ->capture_default_str();
   app.add_option("--frr-vty-dir", o.capture.frr_vty_dir,
                  "FRR vty socket directory (vtysh --vty_socket)");
+  app.add_option("--wg-config-root", o.capture.wg_config_root,
+                 "read WireGuard peer names under DIR (VyOS, wg-quick paths prefixed; tests)")
+      ->group("");
+  app.add_option("--wg-uapi-dir", o.capture.wg_uapi_dir,
+                 "userspace WireGuard UAPI socket directory")
+      ->capture_default_str();
   app.add_option("--timeout", o.capture.timeout_ms, "per-source timeout, milliseconds")
       ->capture_default_str()
       ->check(CLI::Range(100, 60000));
@@ -244,11 +255,22 @@ std::optional<int> Parse(std::span<const char* const> args, Options& o, std::ost
   vpn->add_flag("--ipsec", o.ipsec, "strongSwan only");
   vpn->add_flag("--wireguard", o.wireguard, "WireGuard only");
   vpn->add_option("--peer", o.peer, "connection name, peer public key or friendly name");
+  vpn->add_flag("--probe", o.probe,
+                "three ICMP echoes through each healthy-looking tunnel (1 s per tunnel, in "
+                "parallel)");
+  vpn->add_option("--probe-target", o.probe_target_text,
+                  "TUNNEL=ADDR: where --probe pings through a tunnel (peer key or name, "
+                  "IFACE:KEY, interface, connection or CHILD SA name; repeatable)");
+  vpn->add_option("--expect-up", o.expect_up,
+                  "a WireGuard peer (key, name, IFACE:KEY) or interface that must be up: its "
+                  "silence is a fault, not idleness (repeatable)");
   auto* check = app.add_subcommand("check", "periodic self-check for Nagios/Prometheus/CloudWatch");
   check->add_option("--vif-file", o.vif_files, "describe-virtual-interfaces JSON (repeatable)");
   check->add_option("--vif-dir", o.vif_dirs, "directories of VIF descriptions")->capture_default_str();
   check->add_flag("--dx", o.check_dx, "Direct Connect only");
   check->add_flag("--vpn", o.check_vpn, "VPN only");
+  check->add_option("--expect-up", o.expect_up,
+                    "a WireGuard peer or interface that must be up (repeatable)");
   check->add_option("--state", o.check.state_file, "state file of the previous run")
       ->capture_default_str();
   check->add_option("--prometheus", o.check.prometheus_file, "write a node_exporter textfile");
@@ -283,6 +305,15 @@ std::optional<int> Parse(std::span<const char* const> args, Options& o, std::ost
     return kExitUsage;
   }
   o.command = dx->parsed() ? "dx" : vpn->parsed() ? "vpn" : "check";
+  for (const auto& t : o.probe_target_text) {
+    std::string error;
+    auto parsed = plugin::ParseProbeTarget(t, &error);
+    if (!parsed) {
+      err << "edgediag: --probe-target: " << error << " (see edgediag --help)\n";
+      return kExitUsage;
+    }
+    o.probe_targets.push_back(std::move(*parsed));
+  }
   if (o.check_dx || o.check_vpn) {
     o.check.dx = o.check_dx;
     o.check.vpn = o.check_vpn;
@@ -334,10 +365,23 @@ int Observe(const Options& o, Observed& seen, const Deadline& deadline, std::ost
   return kExitOk;
 }
 
-// dx --probe: the DF pings, on a live router only.
+// dx --probe: the DF pings; vpn --probe: echoes through the tunnels. On a
+// live router only.
 void Probe(const Options& o, Snapshot& now) {
-  if (!o.probe || o.command != "dx" || !o.from_snapshot.empty()) return;
-  plugin::CaptureProbes(now, plugin::DxProbeTargets(now, {o.interface, o.peer}), o.capture);
+  if (!o.probe || !o.from_snapshot.empty()) return;
+  if (o.command == "dx") {
+    plugin::CaptureProbes(now, plugin::DxProbeTargets(now, {o.interface, o.peer}), o.capture);
+  } else if (o.command == "vpn") {
+    auto families = Families(o);
+    bool wg = std::find(families.begin(), families.end(), Family::kWireguard) != families.end();
+    bool ipsec = std::find(families.begin(), families.end(), Family::kIpsec) != families.end();
+    std::vector<plugin::TunnelProbeTarget> targets;
+    {
+      plugin::Facts facts(now, families);
+      targets = plugin::VpnProbeTargets(facts, o.probe_targets, wg, ipsec);
+    }
+    plugin::CaptureTunnelProbes(now, targets, o.capture);
+  }
 }
 
 // --save-snapshot; returns the exit code of a failed write.
@@ -393,6 +437,12 @@ int Run(std::span<const char* const> args, std::ostream& out, std::ostream& err,
                                 : code;
   Snapshot& now = seen.now;
   times.Done(o.from_snapshot.empty() ? "capture" : "load");
+  // The operator's word on which WireGuard peers must be up (names of IPsec
+  // connections are for the IPsec rules and match no peer here).
+  if (!o.expect_up.empty()) {
+    (void)plugin::MarkExpectedUp(now.wireguard, o.expect_up);
+    if (seen.previous) (void)plugin::MarkExpectedUp(seen.previous->wireguard, o.expect_up);
+  }
 
   std::string data_error;
   int data_code = kExitDataError;

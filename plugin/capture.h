@@ -23,6 +23,11 @@ struct CaptureOptions {
   bool vici = true;       ///< strongSwan over VICI
   bool nftables = true;   ///< source-NAT rules
   std::string vici_socket = "/var/run/charon.vici";
+  /// Userspace WireGuard's UAPI sockets (wireguard-go, boringtun).
+  std::string wg_uapi_dir = "/var/run/wireguard";
+  /// Prefix of the WireGuard configuration paths (VyOS, wg-quick) peer names
+  /// are read from: "" on a router; a fixture tree in tests and the lab.
+  std::string wg_config_root;
   std::string frr_vty_dir;  ///< empty: vtysh's default
   std::string vtysh = "vtysh";
   int timeout_ms = 3000;  ///< per source
@@ -56,6 +61,13 @@ struct ProbeTarget {
 /// (capped at the interface's own MTU, past which a ping meets only a local
 /// error).
 std::vector<ProbeTarget> DxProbeTargets(const Snapshot& snapshot, const ReportFilter& filter);
+
+struct TunnelProbeTarget;  // plugin/vpn_probe.h
+
+/// vpn --probe: three echo requests through each tunnel, one second per
+/// tunnel, the tunnels side by side; appends one Probe each.
+void CaptureTunnelProbes(Snapshot& snapshot, const std::vector<TunnelProbeTarget>& targets,
+                         const CaptureOptions& options);
 
 /// DF-set pings at each size (bounded: 2 packets, 1 s each); appends Probes.
 void CaptureProbes(Snapshot& snapshot, const std::vector<ProbeTarget>& targets,

@@ -30,6 +30,9 @@ std::vector<Finding> CheckIpsecRouteMissing(const Facts&, const Snapshot& s,
                                             const Snapshot* previous);
 std::vector<Finding> CheckIpsecVtiDown(const Facts&, const Snapshot& s, const Snapshot* previous);
 std::vector<Finding> CheckIpsecMtu(const Facts&, const Snapshot& s, const Snapshot* previous);
+/// rules_ipsec_probe.cc: vpn --probe through an INSTALLED CHILD SA, no reply.
+std::vector<Finding> CheckIpsecProbeNoReply(const Facts&, const Snapshot& s,
+                                            const Snapshot* previous);
 
 /// One subject per configured connection and per IKE SA's connection.
 std::vector<Subject> IpsecSubjects(const Snapshot& s);

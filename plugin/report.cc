@@ -291,7 +291,10 @@ Report BuildReport(const std::string& command, std::span<const Family> families,
           rep.findings.insert(rep.findings.begin(), IpsecOk(now, rep.subject));
           break;
         case Family::kWireguard:
-          rep.findings.insert(rep.findings.begin(), WireguardOk(facts, rep.subject));
+          // An idle road warrior is said to be idle, not "ok".
+          if (std::none_of(rep.findings.begin(), rep.findings.end(),
+                           [](const Finding& f) { return f.id == "wg.peer.idle"; }))
+            rep.findings.insert(rep.findings.begin(), WireguardOk(facts, rep.subject));
           break;
         case Family::kNet:
           // Host subjects exist only through a finding (an info one here):

@@ -476,6 +476,8 @@ constexpr Rule kIpsecRules[] = {
      CheckIpsecVtiDown},
     {"ipsec.mtu", Family::kIpsec, "packets too big after encapsulation (XfrmOutStateModeError)",
      CheckIpsecMtu},
+    {"ipsec.probe.no-reply", Family::kIpsec,
+     "probe: echoes through an INSTALLED CHILD SA get no reply", CheckIpsecProbeNoReply},
 };
 
 }  // namespace

@@ -104,6 +104,9 @@ Finding WireguardOk(const Facts& facts, const Subject& subject) {
   f.evidence.push_back({"endpoint", p->endpoint.empty() ? "none" : p->endpoint, "—"});
   if (age && *age <= kRejectAfterTime)
     f.message = "handshake " + age_text + " ago; nothing points at a fault";
+  else if (age && p->persistent_keepalive > 0)
+    f.message = "handshake " + age_text + " ago; the next keepalive (every " +
+                std::to_string(p->persistent_keepalive) + " s) renews it";
   else if (age)
     f.message = "idle: last handshake " + age_text +
                 " ago, normal without keepalive when nothing is sent";
@@ -123,18 +126,30 @@ std::vector<Finding> CheckWgModuleMissing(const Facts&, const Snapshot& s, const
   f.evidence = {
       {"generic netlink family \"wireguard\"", "absent (ENOENT)", "registered by wireguard.ko"}};
   // A "wg*" interface that is not of kind wireguard is a userspace
-  // implementation (wireguard-go: a tun device) or a leftover name.
+  // implementation (wireguard-go: a tun device) without its UAPI socket, or a
+  // leftover name; the ones read over their UAPI socket are not missing.
   std::vector<std::string> lookalikes;
   for (const auto& i : s.interfaces)
-    if (i.name.rfind("wg", 0) == 0 && i.kind != "wireguard") lookalikes.push_back(i.name);
+    if (i.name.rfind("wg", 0) == 0 && i.kind != "wireguard" &&
+        std::none_of(s.wireguard.begin(), s.wireguard.end(),
+                     [&](const WgInterface& w) { return w.name == i.name; }))
+      lookalikes.push_back(i.name);
   if (!lookalikes.empty()) {
     f.severity = Severity::kWarning;
     f.message = fmt::format(
         "the WireGuard kernel module is not loaded, yet {} exists: a userspace "
-        "WireGuard (wireguard-go), which this tool cannot read",
+        "WireGuard (wireguard-go) without its UAPI socket in /var/run/wireguard, or a leftover",
         fmt::join(lookalikes, ", "));
     f.evidence.push_back(
         {"wg* interfaces", fmt::format("{}", fmt::join(lookalikes, ", ")), "kind wireguard"});
+  } else if (!s.wireguard.empty()) {
+    std::vector<std::string> names;
+    for (const auto& w : s.wireguard) names.push_back(w.name);
+    f.severity = Severity::kInfo;
+    f.message = fmt::format(
+        "the WireGuard kernel module is not loaded; {} {} userspace WireGuard, read through its "
+        "UAPI socket",
+        fmt::join(names, ", "), names.size() == 1 ? "is" : "are");
   } else {
     f.severity = Severity::kInfo;
     f.message = "the WireGuard kernel module is not loaded: there is no WireGuard interface here";
@@ -187,16 +202,29 @@ std::vector<Finding> CheckWgHandshakeNever(const Facts&, const Snapshot& s, cons
     for (const auto& p : w.peers) {
       // tx_bytes counts handshake initiations too (148 B each): bytes sent
       // and no handshake means initiations that get no answer.
-      if (p.last_handshake != 0 || p.tx_bytes == 0) continue;
+      // An operator's --expect-up peer with an endpoint is judged without
+      // traffic: it should have been reached (without an endpoint,
+      // wg.endpoint.missing says why it cannot be).
+      bool marked = p.expect_up && !p.endpoint.empty();
+      if (p.last_handshake != 0 || (p.tx_bytes == 0 && !marked)) continue;
       Finding f{.id = "wg.handshake.never",
                 .severity = Severity::kCritical,
                 .subject = PeerSubject(w, p),
                 .weight = 75};
-      f.message = fmt::format(
-          "no handshake has ever completed with peer {}{} although {} were "
-          "sent: the peer does not answer",
-          Label(p), p.endpoint.empty() ? "" : " at " + p.endpoint, FormatBytes(p.tx_bytes));
-      f.evidence = {{"last handshake", "never", "within 180 s (REJECT_AFTER_TIME)"},
+      f.message =
+          p.tx_bytes == 0
+              ? fmt::format(
+                    "peer {} at {} is marked expected up (--expect-up) but no handshake has "
+                    "ever completed, and nothing was sent to it: nothing routes traffic into "
+                    "the tunnel, or the interface was just created",
+                    Label(p), p.endpoint)
+              : fmt::format(
+                    "no handshake has ever completed with peer {}{} although {} were "
+                    "sent: the peer does not answer",
+                    Label(p), p.endpoint.empty() ? "" : " at " + p.endpoint,
+                    FormatBytes(p.tx_bytes));
+      f.evidence = {{"last handshake", "never",
+                     fmt::format("within {} s (REJECT_AFTER_TIME)", kRejectAfterTime)},
                     {"sent / received",
                      fmt::format("{} / {}", FormatBytes(p.tx_bytes), FormatBytes(p.rx_bytes)),
                      "both growing"},
@@ -217,44 +245,51 @@ std::vector<Finding> CheckWgHandshakeNever(const Facts&, const Snapshot& s, cons
   return out;
 }
 
-// "Sending", for a stale handshake, is one of:
+// A stale handshake is judged only on a peer expected up (wg_model.h
+// ExpectedUp) for a reason that makes it send:
+//  - the operator marks it so (--expect-up),
+//  - persistent keepalive is on: keepalives keep a working session's
+//    handshake younger than StaleAfter (REKEY_AFTER_TIME + the interval +
+//    REKEY_TIMEOUT, at least REJECT_AFTER_TIME), or
 //  - tx_bytes grew since the previous sample (data, or initiations that get
-//    no answer: both mean traffic was attempted), or
-//  - persistent keepalive is on: the peer is meant to stay up, and keepalives
-//    keep a working session's handshake younger than REJECT_AFTER_TIME.
-// A peer with neither is idle: WireGuard handshakes only when there is
-// something to send, so an old handshake is normal there (FACTS.md), and
-// with a single sample and no keepalive we cannot tell idle from failing:
-// no finding. last_handshake == 0 belongs to wg.handshake.never.
+//    no answer: both mean traffic was attempted).
+// A peer with none of these is idle: WireGuard handshakes only when there is
+// something to send, so an old handshake is normal there (FACTS.md), even
+// with a configured endpoint; wg.peer.idle or wg.ok say so.
+// last_handshake == 0 belongs to wg.handshake.never.
 std::vector<Finding> CheckWgHandshakeStale(const Facts&, const Snapshot& s, const Snapshot* prev) {
   std::vector<Finding> out;
   PreviousPeers before(prev);
+  const std::int64_t window = prev ? WindowSeconds(s, *prev) : 0;
   for (const auto& w : s.wireguard) {
     if (AdminDown(s, w)) continue;
     for (const auto& p : w.peers) {
       auto age = HandshakeAge(s, p);
       if (!age || *age <= kRejectAfterTime) continue;
       const WgPeer* b = before.Find(w, p);
-      std::uint64_t sent = b ? Grown(p.tx_bytes, b->tx_bytes) : 0;
-      std::string why;
-      if (b && sent > 0)
-        why = fmt::format("{} were sent in the last {} s", FormatBytes(sent),
-                          WindowSeconds(s, *prev));
-      else if (p.persistent_keepalive > 0)
-        why = fmt::format("persistent keepalive ({} s) keeps sending", p.persistent_keepalive);
-      else
+      std::optional<std::uint64_t> sent;
+      if (b) sent = Grown(p.tx_bytes, b->tx_bytes);
+      ExpectUp expect = ExpectedUp(p, sent, window);
+      if (expect.why == ExpectUp::Why::kNone || expect.why == ExpectUp::Why::kConfiguredEndpoint)
         continue;
+      const std::int64_t limit = StaleAfter(p);
+      if (*age <= limit) continue;
+      const std::string& why = expect.reason;
       Finding f{.id = "wg.handshake.stale",
                 .severity = Severity::kCritical,
                 .subject = PeerSubject(w, p),
                 .weight = 65};
       f.message = fmt::format(
-          "last handshake with peer {} was {} ago, past the 180 s a session "
+          "last handshake with peer {} was {} ago, past the {} s a session "
           "lives, while {}: no working session",
-          Label(p), FormatAge(*age), why);
+          Label(p), FormatAge(*age), limit, why);
       f.evidence = {
-          {"last handshake", FormatAge(*age) + " ago", "under 180 s (REJECT_AFTER_TIME)"},
-          {"sending", why, "answered by a handshake within 5 s (REKEY_TIMEOUT)"},
+          {"last handshake", FormatAge(*age) + " ago",
+           limit == kRejectAfterTime
+               ? fmt::format("under {} s (REJECT_AFTER_TIME)", limit)
+               : fmt::format("under {} s (REKEY_AFTER_TIME + keepalive + REKEY_TIMEOUT)", limit)},
+          {"expected up", why,
+           fmt::format("answered by a handshake within {} s (REKEY_TIMEOUT)", kRekeyTimeout)},
           {"endpoint", p.endpoint.empty() ? "none" : p.endpoint, "the peer's current address"}};
       f.remedy = fmt::format(
           "The peer stopped answering. Its address may have changed (an endpoint given as a DNS "
@@ -262,6 +297,60 @@ std::vector<Finding> CheckWgHandshakeStale(const Facts&, const Snapshot& s, cons
           "HOST:PORT`, VyOS re-commit `{2} address`), its UDP port may now be filtered, or it was "
           "rebuilt with a new key. Verify: `wg show {0} latest-handshakes`; {3}",
           w.name, p.public_key, VyosPeer(w, p), Verify(w));
+      out.push_back(std::move(f));
+    }
+  }
+  return out;
+}
+
+// Offline peers nothing expects up: a hub's road warriors that are not
+// connected (no endpoint, or no handshake since REJECT_AFTER_TIME and
+// nothing sent). Normal, and said as such, at severity info.
+std::vector<Finding> CheckWgPeerIdle(const Facts&, const Snapshot& s, const Snapshot* prev) {
+  std::vector<Finding> out;
+  PreviousPeers before(prev);
+  const std::int64_t window = prev ? WindowSeconds(s, *prev) : 0;
+  // A hub has thousands of these: the texts are built by appending, not
+  // with fmt (as wg.ok's are), and the constant ones made once.
+  const std::string live = fmt::format("under {} s for a live session", kRejectAfterTime);
+  const std::string not_expected =
+      "no: no persistent keepalive, no configured endpoint, nothing sent, not marked";
+  for (const auto& w : s.wireguard) {
+    if (AdminDown(s, w)) continue;
+    const std::string remedy_tail = "` or `expect-up = ";
+    for (const auto& p : w.peers) {
+      const WgPeer* b = before.Find(w, p);
+      std::optional<std::uint64_t> sent;
+      if (b) sent = Grown(p.tx_bytes, b->tx_bytes);
+      if (!Idle(s, p, ExpectedUp(p, sent, window))) continue;
+      auto age = HandshakeAge(s, p);
+      Finding f{.id = "wg.peer.idle",
+                .severity = Severity::kInfo,
+                .subject = PeerSubject(w, p),
+                .weight = 5};
+      std::string last = age ? FormatAge(*age) + " ago" : "never";
+      if (p.endpoint.empty()) {
+        f.message = "idle: peer " + Label(p) + " has no endpoint and " +
+                    (age ? "no recent" : "never a") +
+                    " handshake: it has not connected, normal for a road warrior";
+      } else {
+        f.message = "idle: last handshake with peer " + Label(p) + " " + last +
+                    ", nothing sent to it since: offline, normal for a road warrior";
+      }
+      std::string endpoint = p.endpoint.empty() ? "none" : p.endpoint;
+      if (!p.endpoint.empty() && !w.config.empty()) endpoint += " (learned)";
+      f.evidence.reserve(3);
+      f.evidence.push_back({"last handshake", std::move(last), live});
+      f.evidence.push_back({"endpoint", std::move(endpoint), "—"});
+      f.evidence.push_back({"expected up", not_expected, "—"});
+      const std::string& id = p.name.empty() ? p.public_key : p.name;
+      f.remedy =
+          "Nothing to do for a road warrior. If this peer should always be up, say so: "
+          "`--expect-up " +
+          id + remedy_tail + id +
+          "` in /config/edgediag/edgediag.conf (or give it persistent keepalive): then its "
+          "silence is reported as a fault. Verify: `wg show " +
+          w.name + " latest-handshakes`";
       out.push_back(std::move(f));
     }
   }
@@ -350,6 +439,10 @@ std::vector<Finding> CheckWgEndpointMissing(const Facts&, const Snapshot& s, con
     if (AdminDown(s, w)) continue;
     for (const auto& p : w.peers) {
       if (!p.endpoint.empty() || p.last_handshake != 0) continue;
+      // Without an endpoint and never a handshake, a peer nothing expects
+      // up is a road warrior that has not connected: wg.peer.idle.
+      ExpectUp expect = ExpectedUp(p, std::nullopt, 0);
+      if (!expect.up()) continue;
       Finding f{.id = "wg.endpoint.missing",
                 .severity = Severity::kWarning,
                 .subject = PeerSubject(w, p),
@@ -359,7 +452,8 @@ std::vector<Finding> CheckWgEndpointMissing(const Facts&, const Snapshot& s, con
           "the peer can start the tunnel, and it has not",
           Label(p));
       f.evidence = {{"endpoint", "none", "ADDR:PORT, or the peer initiating to us"},
-                    {"last handshake", "never", "—"}};
+                    {"last handshake", "never", "—"},
+                    {"expected up", expect.reason, "—"}};
       f.remedy = fmt::format(
           "If this router should initiate, give the peer an endpoint: VyOS `set {0} address ADDR` "
           "and `set {0} port PORT`; Linux `wg set {1} peer {2} endpoint ADDR:PORT`. If the peer "
@@ -398,6 +492,10 @@ std::vector<Finding> CheckWgKeepaliveNat(const Facts& facts, const Snapshot& s, 
     if (AdminDown(s, w)) continue;
     for (const auto& p : w.peers) {
       if (p.persistent_keepalive != 0) continue;
+      // Where the configuration is known, an endpoint it does not hold was
+      // learned from the peer (a road warrior): the peer keeps its own NAT
+      // mapping alive, and this router never needs to reach it first.
+      if (!w.config.empty() && !p.endpoint_configured && !p.expect_up) continue;
       auto ep = EndpointAddress(p.endpoint);
       if (!ep || ep->family != 4 || IsPrivateAddress(*ep)) continue;
       if (ep->bytes[0] == 127 || (ep->bytes[0] == 169 && ep->bytes[1] == 254)) continue;
@@ -427,6 +525,59 @@ std::vector<Finding> CheckWgKeepaliveNat(const Facts& facts, const Snapshot& s, 
   return out;
 }
 
+// vpn --probe sent echoes to a peer with a live session (vpn_probe.h chose
+// the target and the source) and none came back: the handshake proves the
+// control plane only.
+std::vector<Finding> CheckWgProbeNoReply(const Facts& facts, const Snapshot& s, const Snapshot*) {
+  std::vector<Finding> out;
+  const WireguardLookup& lookup = facts.wireguard();
+  for (const auto& pr : s.probes) {
+    if (!pr.child.empty() || pr.sent == 0 || pr.received != 0) continue;
+    auto colon = pr.tunnel.find(':');
+    if (colon == std::string::npos) continue;
+    const WgInterface* w = lookup.FindInterface(std::string_view(pr.tunnel).substr(0, colon));
+    const WgPeer* p = w ? lookup.FindPeer(w->name, std::string_view(pr.tunnel).substr(colon + 1))
+                        : nullptr;
+    if (!p || AdminDown(s, *w)) continue;
+    auto age = HandshakeAge(s, *p);
+    if (!age || *age > kRejectAfterTime) continue;
+    bool operator_target = pr.origin == "operator";
+    const std::string from = pr.source.empty() ? w->name : pr.source;
+    Finding f{.id = "wg.probe.no-reply",
+              .severity = operator_target ? Severity::kCritical : Severity::kWarning,
+              .subject = PeerSubject(*w, *p),
+              .weight = operator_target ? 70 : 40};
+    f.message = fmt::format(
+        "handshake with peer {} {} ago, yet {} echo requests from {} to {} through {} got no "
+        "reply: the tunnel does not carry traffic{}",
+        Label(*p), FormatAge(*age), pr.sent, from, pr.target, w->name,
+        operator_target ? "" : " (or the derived target does not answer ICMP)");
+    f.evidence = {
+        {"probe", fmt::format("{} echo requests sent, {} replies", pr.sent, pr.received),
+         "replies"},
+        {"source / target", fmt::format("{} -> {} ({} target)", from, pr.target, pr.origin),
+         "the interface's address, a host inside the peer's AllowedIPs"},
+        {"last handshake", FormatAge(*age) + " ago",
+         fmt::format("under {} s (REJECT_AFTER_TIME)", kRejectAfterTime)},
+        {"received / sent (counters)",
+         fmt::format("{} / {}", FormatBytes(p->rx_bytes), FormatBytes(p->tx_bytes)), "—"}};
+    f.remedy = fmt::format(
+        "The handshake works but data does not come back. On the peer: its AllowedIPs for this "
+        "router must include our source {0} (WireGuard drops packets from other sources "
+        "silently), and its routes and firewall must let the echo back into its tunnel. Here: "
+        "`ip route get {1} from {0}` must name {2}. {3}Verify: `ping -I {0} {1}` while `wg show "
+        "{2} transfer` runs twice; {4}",
+        from, pr.target, w->name,
+        operator_target ? ""
+                        : "The target was derived from a single-host AllowedIPs: if that host "
+                          "filters ICMP, give one that answers with --probe-target " +
+                              (p->name.empty() ? p->public_key : p->name) + "=ADDR. ",
+        Verify(*w));
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
 namespace {
 
 constexpr Rule kWireguardRules[] = {
@@ -444,6 +595,8 @@ constexpr Rule kWireguardRules[] = {
      CheckWgEndpointMissing},
     {"wg.keepalive.nat", Family::kWireguard, "behind NAT without persistent keepalive",
      CheckWgKeepaliveNat},
+    {"wg.peer.idle", Family::kWireguard,
+     "an offline peer nothing expects up (a road warrior): info, never a fault", CheckWgPeerIdle},
     {"wg.allowedips.overlap", Family::kWireguard,
      "the same or nested AllowedIPs on two peers of one interface", CheckWgAllowedIpsOverlap},
     {"wg.allowedips.unrouted", Family::kWireguard,
@@ -451,6 +604,8 @@ constexpr Rule kWireguardRules[] = {
      "interface",
      CheckWgAllowedIpsUnrouted},
     {"wg.mtu", Family::kWireguard, "tunnel MTU larger than the underlay allows", CheckWgMtu},
+    {"wg.probe.no-reply", Family::kWireguard,
+     "probe: echoes through a peer with a live handshake get no reply", CheckWgProbeNoReply},
     {"net.rp-filter.strict", Family::kNet, "strict rp_filter on a tunnel with asymmetric routes",
      CheckNetRpFilterStrict},
 };

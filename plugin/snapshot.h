@@ -223,6 +223,10 @@ struct WgPeer {
   std::uint64_t rx_bytes = 0, tx_bytes = 0;
   std::uint16_t persistent_keepalive = 0;  ///< seconds; 0 = off
   std::string name;  ///< a friendly name, where configuration gives one
+  /// The endpoint is written in a configuration file (VyOS, wg-quick), not
+  /// only learned from the peer's packets: netlink cannot tell the two apart.
+  bool endpoint_configured = false;
+  bool expect_up = false;  ///< the operator marks it so (--expect-up)
   bool operator==(const WgPeer&) const = default;
 };
 
@@ -233,6 +237,8 @@ struct WgInterface {
   std::uint16_t listen_port = 0;
   std::uint32_t fwmark = 0;
   std::vector<WgPeer> peers;
+  std::string config;  ///< the configuration file its names came from; empty when none
+  bool userspace = false;  ///< read over the UAPI socket (wireguard-go, boringtun)
   bool operator==(const WgInterface&) const = default;
 };
 
@@ -268,13 +274,19 @@ struct Vif {
   bool operator==(const Vif&) const = default;
 };
 
-/// One DF-set ping of `dx --probe`.
+/// One DF-set ping of `dx --probe`, or the echoes of `vpn --probe` through
+/// one tunnel.
 struct Probe {
   std::string target;
   std::string dev;
   std::uint32_t size = 0;  ///< IP packet size
   bool ok = false;
   std::string detail;
+  std::string tunnel;  ///< vpn: the subject probed ("wg0:KEY", an IPsec connection); dx: empty
+  std::string child;   ///< vpn, IPsec: the CHILD SA
+  std::string source;  ///< vpn: the address the echoes were sent from
+  std::string origin;  ///< vpn: "operator" (--probe-target) or "derived"
+  std::uint32_t sent = 0, received = 0;  ///< vpn: echo requests and replies
   bool operator==(const Probe&) const = default;
 };
 

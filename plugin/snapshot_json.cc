@@ -165,9 +165,10 @@ EDGEDIAG_JSON_TYPE(NatRule, family, table, chain, hook, priority,
                                                 daddr_negated, oifname, ipsec, text)
 EDGEDIAG_JSON_TYPE(WgPeer, public_key, endpoint, allowed_ips,
                                                 last_handshake, rx_bytes, tx_bytes,
-                                                persistent_keepalive, name)
+                                                persistent_keepalive, name, endpoint_configured,
+                                                expect_up)
 EDGEDIAG_JSON_TYPE(WgInterface, name, ifindex, public_key,
-                                                listen_port, fwmark, peers)
+                                                listen_port, fwmark, peers, config, userspace)
 EDGEDIAG_JSON_TYPE(VifBgpPeer, bgpPeerId, asn, authKey,
                                                 addressFamily, amazonAddress, customerAddress,
                                                 bgpPeerState, bgpStatus)
@@ -176,7 +177,8 @@ EDGEDIAG_JSON_TYPE(
     virtualInterfaceType, virtualInterfaceState, vlan, asn, amazonSideAsn, authKey, amazonAddress,
     customerAddress, addressFamily, mtu, jumboFrameCapable, bgpPeers, routeFilterPrefixes,
     virtualGatewayId, directConnectGatewayId, awsDeviceV2, source, source_mode)
-EDGEDIAG_JSON_TYPE(Probe, target, dev, size, ok, detail)
+EDGEDIAG_JSON_TYPE(Probe, target, dev, size, ok, detail, tunnel, child, source, origin, sent,
+                   received)
 EDGEDIAG_JSON_TYPE(Snapshot, version, taken_at, taken_at_ms,
                                                 hostname, sources, interfaces,
                                                 addresses, neighbours, routes, tcp_sockets,

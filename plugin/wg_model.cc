@@ -52,6 +52,35 @@ std::optional<std::int64_t> HandshakeAge(const Snapshot& s, const WgPeer& p) {
   return std::max<std::int64_t>(0, NowSeconds(s) - p.last_handshake);
 }
 
+std::int64_t StaleAfter(const WgPeer& p) {
+  return std::max<std::int64_t>(kRejectAfterTime,
+                                kRekeyAfterTime + p.persistent_keepalive + kRekeyTimeout);
+}
+
+ExpectUp ExpectedUp(const WgPeer& p, std::optional<std::uint64_t> sent,
+                    std::int64_t window_seconds) {
+  if (p.expect_up) return {ExpectUp::Why::kOperator, "it is marked expected up (--expect-up)"};
+  if (p.persistent_keepalive > 0)
+    return {ExpectUp::Why::kKeepalive,
+            fmt::format("persistent keepalive ({} s) keeps sending", p.persistent_keepalive)};
+  if (sent && *sent > 0)
+    return {ExpectUp::Why::kSending,
+            fmt::format("{} were sent in the last {} s", FormatBytes(*sent), window_seconds)};
+  if (p.endpoint_configured)
+    return {ExpectUp::Why::kConfiguredEndpoint,
+            fmt::format("its endpoint {} is configured", p.endpoint.empty() ? "(none)" : p.endpoint)};
+  return {};
+}
+
+bool Idle(const Snapshot& s, const WgPeer& p, const ExpectUp& expect) {
+  if (expect.up()) return false;
+  // Initiations sent that were never answered are not idleness:
+  // wg.handshake.never speaks for them.
+  if (p.last_handshake == 0) return p.tx_bytes == 0;
+  auto age = HandshakeAge(s, p);
+  return age && *age > kRejectAfterTime;
+}
+
 /// "ADDR:PORT" / "[ADDR]:PORT" -> the address.
 std::optional<Prefix> EndpointAddress(const std::string& endpoint) {
   if (endpoint.empty()) return std::nullopt;

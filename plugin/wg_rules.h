@@ -17,12 +17,15 @@ std::vector<Finding> CheckWgHandshakeNever(const Facts&, const Snapshot& s, cons
 std::vector<Finding> CheckWgHandshakeStale(const Facts&, const Snapshot& s, const Snapshot* previous);
 std::vector<Finding> CheckWgTrafficOneWay(const Facts&, const Snapshot& s, const Snapshot* previous);
 std::vector<Finding> CheckWgEndpointMissing(const Facts&, const Snapshot& s, const Snapshot* previous);
+std::vector<Finding> CheckWgPeerIdle(const Facts&, const Snapshot& s, const Snapshot* previous);
 std::vector<Finding> CheckWgKeepaliveNat(const Facts&, const Snapshot& s, const Snapshot* previous);
 std::vector<Finding> CheckWgAllowedIpsOverlap(const Facts&, const Snapshot& s,
                                               const Snapshot* previous);
 std::vector<Finding> CheckWgAllowedIpsUnrouted(const Facts&, const Snapshot& s,
                                                const Snapshot* previous);
 std::vector<Finding> CheckWgMtu(const Facts&, const Snapshot& s, const Snapshot* previous);
+std::vector<Finding> CheckWgProbeNoReply(const Facts&, const Snapshot& s,
+                                         const Snapshot* previous);
 std::vector<Finding> CheckNetRpFilterStrict(const Facts&, const Snapshot& s,
                                             const Snapshot* previous);
 

@@ -141,15 +141,93 @@ INSTANTIATE_TEST_SUITE_P(
              "while 4.9 KiB were sent in the last 30 s: no working session"},
         Case{"IdlePeerWithoutKeepaliveIsNotAnAlarm",
              [](Snapshot& s, Snapshot&) { Peer(s, "branch").last_handshake = kNow - 7200; }, false,
-             kBranch, "wg.ok", Severity::kOk,
-             "idle: last handshake 2 h ago, normal without keepalive when nothing is sent"},
+             kBranch, "wg.peer.idle", Severity::kInfo,
+             "idle: last handshake with peer branch 2 h ago, nothing sent to it since: offline, "
+             "normal for a road warrior"},
         Case{"IdlePeerWithFlatCountersIsNotAnAlarm",
              [](Snapshot& s, Snapshot& prev) {
                Peer(s, "branch").last_handshake = kNow - 7200;
                Peer(prev, "branch") = Peer(s, "branch");
              },
-             true, kBranch, "wg.ok", Severity::kOk,
+             true, kBranch, "wg.peer.idle", Severity::kInfo,
+             "idle: last handshake with peer branch 2 h ago, nothing sent to it since: offline, "
+             "normal for a road warrior"},
+        Case{"IdlePeerWithAConfiguredEndpointIsOk",
+             [](Snapshot& s, Snapshot&) {
+               Peer(s, "branch").last_handshake = kNow - 7200;
+               Peer(s, "branch").endpoint_configured = true;
+             },
+             false, kBranch, "wg.ok", Severity::kOk,
              "idle: last handshake 2 h ago, normal without keepalive when nothing is sent"},
+        Case{"RoadWarriorNeverConnectedIsIdle",
+             [](Snapshot& s, Snapshot&) {
+               WgPeer& p = Peer(s, "branch");
+               p.endpoint.clear();
+               p.last_handshake = 0, p.rx_bytes = 0, p.tx_bytes = 0;
+             },
+             false, kBranch, "wg.peer.idle", Severity::kInfo,
+             "idle: peer branch has no endpoint and never a handshake: it has not connected, "
+             "normal for a road warrior"},
+        Case{"ExpectedUpPeerStale",
+             [](Snapshot& s, Snapshot&) {
+               Peer(s, "branch").last_handshake = kNow - 7200;
+               Peer(s, "branch").expect_up = true;
+             },
+             false, kBranch, "wg.handshake.stale", Severity::kCritical,
+             "last handshake with peer branch was 2 h ago, past the 180 s a session lives, while "
+             "it is marked expected up (--expect-up): no working session"},
+        Case{"ExpectedUpPeerNeverHandshaked",
+             [](Snapshot& s, Snapshot&) {
+               WgPeer& p = Peer(s, "branch");
+               p.last_handshake = 0, p.rx_bytes = 0, p.tx_bytes = 0;
+               p.expect_up = true;
+             },
+             false, kBranch, "wg.handshake.never", Severity::kCritical,
+             "peer branch at 198.51.100.20:51820 is marked expected up (--expect-up) but no "
+             "handshake has ever completed, and nothing was sent to it: nothing routes traffic "
+             "into the tunnel, or the interface was just created"},
+        Case{"LongKeepaliveIsNotStaleBeforeItsInterval",
+             [](Snapshot& s, Snapshot&) {
+               Peer(s, "hq").persistent_keepalive = 120;
+               Peer(s, "hq").last_handshake = kNow - 200;  // under 120 + 120 + 5
+             },
+             false, kHq, "wg.ok", Severity::kOk,
+             "handshake 3 min ago; the next keepalive (every 120 s) renews it"},
+        Case{"LongKeepaliveStalePastItsInterval",
+             [](Snapshot& s, Snapshot&) {
+               Peer(s, "hq").persistent_keepalive = 120;
+               Peer(s, "hq").last_handshake = kNow - 300;
+             },
+             false, kHq, "wg.handshake.stale", Severity::kCritical,
+             "last handshake with peer hq was 5 min ago, past the 245 s a session lives, while "
+             "persistent keepalive (120 s) keeps sending: no working session"},
+        Case{"ProbeNoReplyOperatorTarget",
+             [](Snapshot& s, Snapshot&) {
+               s.probes.push_back({.target = "192.168.50.1", .dev = "wg0", .size = 84,
+                                   .detail = "3 sent, 0 received", .tunnel = kHq,
+                                   .source = "10.99.0.1", .origin = "operator", .sent = 3});
+             },
+             false, kHq, "wg.probe.no-reply", Severity::kCritical,
+             "handshake with peer hq 30 s ago, yet 3 echo requests from 10.99.0.1 to "
+             "192.168.50.1 through wg0 got no reply: the tunnel does not carry traffic"},
+        Case{"ProbeNoReplyDerivedTarget",
+             [](Snapshot& s, Snapshot&) {
+               s.probes.push_back({.target = "10.99.0.2", .dev = "wg0", .size = 84,
+                                   .detail = "3 sent, 0 received", .tunnel = kHq,
+                                   .source = "10.99.0.1", .origin = "derived", .sent = 3});
+             },
+             false, kHq, "wg.probe.no-reply", Severity::kWarning,
+             "handshake with peer hq 30 s ago, yet 3 echo requests from 10.99.0.1 to 10.99.0.2 "
+             "through wg0 got no reply: the tunnel does not carry traffic (or the derived target "
+             "does not answer ICMP)"},
+        Case{"ProbeAnsweredIsOk",
+             [](Snapshot& s, Snapshot&) {
+               s.probes.push_back({.target = "10.99.0.2", .dev = "wg0", .size = 84, .ok = true,
+                                   .detail = "3 sent, 3 received", .tunnel = kHq,
+                                   .source = "10.99.0.1", .origin = "derived", .sent = 3,
+                                   .received = 3});
+             },
+             false, kHq, "wg.ok", Severity::kOk, "handshake 30 s ago; nothing points at a fault"},
         Case{"OneWayNothingComesBack",
              [](Snapshot& s, Snapshot& prev) {
                Peer(s, "hq").tx_bytes = Peer(prev, "hq").tx_bytes + 100000;
@@ -185,6 +263,7 @@ INSTANTIATE_TEST_SUITE_P(
                WgPeer& p = Peer(s, "branch");
                p.endpoint.clear();
                p.last_handshake = 0, p.rx_bytes = 0, p.tx_bytes = 0;
+               p.expect_up = true;
              },
              false, kBranch, "wg.endpoint.missing", Severity::kWarning,
              "peer branch has no endpoint and has never completed a handshake: only the peer can "
@@ -198,6 +277,14 @@ INSTANTIATE_TEST_SUITE_P(
              "this router reaches peer branch (198.51.100.20:51820) from the private address "
              "192.168.1.10 on eth0, through NAT, without persistent keepalive: when idle the NAT "
              "mapping expires and the peer can no longer reach us"},
+        Case{"BehindNatLearnedEndpointIsTheRoadWarriorsConcern",
+             [](Snapshot& s, Snapshot&) {
+               s.addresses[0].address = "192.168.1.10";
+               RouteTo(s, "0.0.0.0/0").gateway = "192.168.1.1";
+               s.wireguard[0].config = "/etc/wireguard/wg0.conf";  // branch's endpoint not in it
+             },
+             false, kBranch, "wg.ok", Severity::kOk,
+             "handshake 60 s ago; nothing points at a fault"},
         Case{"BehindCgnatWithKeepaliveIsFine",
              [](Snapshot& s, Snapshot&) { s.addresses[0].address = "100.64.7.10"; }, false, kHq,
              "wg.ok", Severity::kOk, "handshake 30 s ago; nothing points at a fault"},
@@ -293,7 +380,17 @@ INSTANTIATE_TEST_SUITE_P(
              },
              false, "edge-test", "wg.module.missing", Severity::kWarning,
              "the WireGuard kernel module is not loaded, yet wg0 exists: a userspace WireGuard "
-             "(wireguard-go), which this tool cannot read"}),
+             "(wireguard-go) without its UAPI socket in /var/run/wireguard, or a leftover"},
+        Case{"ModuleMissingUserspaceReadOverUapi",
+             [](Snapshot& s, Snapshot&) {
+               s.sources[kSourceWireguard] = {SourceState::kUnavailable,
+                                              "WireGuard module not loaded (modprobe wireguard)"};
+               s.wireguard[0].userspace = true;
+               Wg0(s).kind = "tun";
+             },
+             false, "edge-test", "wg.module.missing", Severity::kInfo,
+             "the WireGuard kernel module is not loaded; wg0 is userspace WireGuard, read through "
+             "its UAPI socket"}),
     [](const auto& info) { return std::string(info.param.name); });
 
 TEST(WireguardRules, CauseOutranksTheOneWaySymptom) {
@@ -396,8 +493,10 @@ TEST(WireguardRules, EveryRuleIsRegisteredOnceWithItsId) {
     EXPECT_TRUE(ids.insert(std::string(r.id)).second) << r.id;
     EXPECT_EQ(r.family, r.id.rfind("net.", 0) == 0 ? Family::kNet : Family::kWireguard);
   }
-  EXPECT_EQ(ids.size(), 11u);
+  EXPECT_EQ(ids.size(), 13u);
   EXPECT_TRUE(ids.count("net.rp-filter.strict"));
+  EXPECT_TRUE(ids.count("wg.peer.idle"));
+  EXPECT_TRUE(ids.count("wg.probe.no-reply"));
 }
 
 }  // namespace
@@ -434,6 +533,66 @@ TEST(FormatAge, Units) {
   EXPECT_EQ(FormatAge(7199), "119 min");
   EXPECT_EQ(FormatAge(7200), "2 h");
   EXPECT_EQ(FormatAge(2 * 86400), "2 days");
+}
+
+}  // namespace
+}  // namespace edgediag::plugin
+
+namespace edgediag::plugin {
+namespace {
+
+TEST(WireguardRules, RoadWarriorHubOf10000PeersWith9000IdleIsOk) {
+  Snapshot s = testing::ManyWireguardPeers(10000);
+  const std::int64_t now = kNow;
+  auto& peers = s.wireguard[0].peers;
+  for (std::size_t i = 0; i < 9000; ++i) {
+    WgPeer& p = peers[i];
+    p.persistent_keepalive = 0;
+    if (i % 2) {
+      p.endpoint.clear();  // never connected
+      p.last_handshake = 0, p.rx_bytes = 0, p.tx_bytes = 0;
+    } else {
+      p.last_handshake = now - 5 * 3600;  // gone home hours ago
+    }
+  }
+  Report r = Diagnose(s, nullptr);
+  auto sum = Summary(r);
+  EXPECT_EQ(sum["critical"], 0);
+  EXPECT_EQ(sum["warning"], 0);
+  EXPECT_EQ(sum["unknown"], 0);
+  std::size_t idle = 0;
+  for (const auto& sr : r.subjects)
+    if (!sr.findings.empty() && sr.findings[0].id == "wg.peer.idle") ++idle;
+  EXPECT_EQ(idle, 9000u);
+}
+
+TEST(WireguardRules, IdleHubPeerTurnsIntoAFaultWhenTheOperatorExpectsIt) {
+  Snapshot s = HealthyWireguard();
+  WgPeer& p = Peer(s, "branch");
+  p.endpoint.clear();
+  p.last_handshake = 0, p.rx_bytes = 0, p.tx_bytes = 0;
+  EXPECT_EQ(RunRule(CheckWgPeerIdle, s, nullptr).size(), 1u);
+  EXPECT_TRUE(RunRule(CheckWgEndpointMissing, s, nullptr).empty());
+  p.expect_up = true;
+  EXPECT_TRUE(RunRule(CheckWgPeerIdle, s, nullptr).empty());
+  EXPECT_EQ(RunRule(CheckWgEndpointMissing, s, nullptr).size(), 1u);
+}
+
+TEST(WireguardRules, ProbeOfAPeerWhoseHandshakeIsGoneIsNotJudged) {
+  // No control plane: wg.handshake.* speaks, not the probe.
+  Snapshot s = HealthyWireguard();
+  Peer(s, "hq").last_handshake = kNow - 900;
+  s.probes.push_back({.target = "10.99.0.2", .tunnel = kHq, .origin = "operator", .sent = 3});
+  EXPECT_TRUE(RunRule(CheckWgProbeNoReply, s, nullptr).empty());
+}
+
+TEST(WireguardRules, StaleAfterFollowsTheProtocolTimers) {
+  WgPeer p;
+  EXPECT_EQ(StaleAfter(p), kRejectAfterTime);
+  p.persistent_keepalive = 25;
+  EXPECT_EQ(StaleAfter(p), kRejectAfterTime);  // 120 + 25 + 5 < 180
+  p.persistent_keepalive = 100;
+  EXPECT_EQ(StaleAfter(p), kRekeyAfterTime + 100 + kRekeyTimeout);
 }
 
 }  // namespace
