@@ -17,6 +17,7 @@
 #include "base/key_print.h"
 #include "op-mode/check.h"
 #include "op-mode/deadline.h"
+#include "op-mode/operator_config.h"
 #include "op-mode/render.h"
 #include "plugin/capture.h"
 #include "plugin/snapshot_json.h"
@@ -53,6 +54,8 @@ struct Options {
   bool check_dx = false, check_vpn = false;
   std::string from_snapshot, save_snapshot;
   plugin::CaptureOptions capture;
+  std::string config_file;  ///< --config; else edgediag.conf's default places
+  std::string prefix_limit;  ///< --prefix-limit N, as typed
   CheckOptions check;  ///< check's options; --state also feeds dx/vpn deltas
 };
 
@@ -105,7 +108,8 @@ bool UseColor(const std::string& mode) {
 }
 
 std::vector<Family> Families(const Options& o) {
-  if (o.command == "dx") return {Family::kDx};
+  // net.* checks are about the host (rp_filter): they cover VIFs too.
+  if (o.command == "dx") return {Family::kDx, Family::kNet};
   if (o.command == "vpn") {
     if (o.ipsec && !o.wireguard) return {Family::kIpsec, Family::kNet};
     if (o.wireguard && !o.ipsec) return {Family::kWireguard, Family::kNet};
@@ -243,6 +247,12 @@ std::optional<int> Parse(std::span<const char* const> args, Options& o, std::ost
                  "seconds for the whole run (capture, rules, render); --sample adds its pause")
       ->capture_default_str()
       ->check(CLI::Range(0.5, 3600.0));
+  app.add_option("--config", o.config_file,
+                 "operator configuration file (default: /config/edgediag/edgediag.conf, else "
+                 "/etc/edgediag/edgediag.conf)");
+  auto prefix_limit_ok = [](const std::string& v) {
+    return ParsePrefixLimit(v) ? std::string() : "a whole number from 1 to 1000000";
+  };
 
   auto* dx = app.add_subcommand("dx", "why a Direct Connect BGP session will not come up");
   dx->add_option("--vif-file", o.vif_files, "describe-virtual-interfaces JSON (repeatable)");
@@ -250,6 +260,10 @@ std::optional<int> Parse(std::span<const char* const> args, Options& o, std::ost
   dx->add_option("--interface", o.interface, "only the VIF on this interface");
   dx->add_option("--peer", o.peer, "only the VIF with this Amazon peer address");
   dx->add_flag("--probe", o.probe, "DF-set pings at 1500 and at the VIF MTU to the Amazon peer");
+  dx->add_option("--prefix-limit", o.prefix_limit,
+                 "prefixes AWS accepts per address family on every VIF (default: 100 private/"
+                 "transit, 1000 public; overrides edgediag.conf)")
+      ->check(prefix_limit_ok);
   auto* vpn =
       app.add_subcommand("vpn", "IPsec and WireGuard tunnels that are up but pass no traffic");
   vpn->add_flag("--ipsec", o.ipsec, "strongSwan only");
@@ -268,6 +282,9 @@ std::optional<int> Parse(std::span<const char* const> args, Options& o, std::ost
   check->add_option("--vif-file", o.vif_files, "describe-virtual-interfaces JSON (repeatable)");
   check->add_option("--vif-dir", o.vif_dirs, "directories of VIF descriptions")->capture_default_str();
   check->add_flag("--dx", o.check_dx, "Direct Connect only");
+  check->add_option("--prefix-limit", o.prefix_limit,
+                    "prefixes AWS accepts per address family on every VIF")
+      ->check(prefix_limit_ok);
   check->add_flag("--vpn", o.check_vpn, "VPN only");
   check->add_option("--expect-up", o.expect_up,
                     "a WireGuard peer or interface that must be up (repeatable)");
@@ -422,6 +439,19 @@ int Run(std::span<const char* const> args, std::ostream& out, std::ostream& err,
   // files): no core dump may carry them.
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
+  // The operator's configuration: a bad line is named (file, line, key)
+  // and the run goes on without the file; the exit code says so.
+  std::string config_error;
+  int config_code = kExitDataError;
+  OperatorConfig config;
+  if (auto c = ReadOperatorConfig(o.config_file)) {
+    config = std::move(*c);
+  } else {
+    config_error = c.error().what;
+    if (c.error().code == Error::Code::kPermissionDenied) config_code = kExitNoPermission;
+    err << "edgediag: " << config_error << "\n";
+  }
+
   // The key salt: made here, used for every key this run describes (the
   // kernel's and the VIF files'), and forgotten when the run ends. It is
   // never written anywhere, and never taken from a file.
@@ -448,12 +478,19 @@ int Run(std::span<const char* const> args, std::ostream& out, std::ostream& err,
   int data_code = kExitDataError;
   if (o.command != "vpn") data_error = LoadVifs(o, now, salt.value, !o.from_snapshot.empty(), &data_code);
   if (!data_error.empty()) err << "edgediag: " << data_error << "\n";
+  ApplyPrefixLimits(config, ParsePrefixLimit(o.prefix_limit), now.vifs);
+  if (data_error.empty() && !config_error.empty()) {
+    data_error = config_error;
+    data_code = config_code;
+  }
   Probe(o, now);
   int save_code = Save(o, now, err);
 
   deadline.Phase("rules and report");
   if (o.command == "check") {
     if (!data_error.empty()) o.check.input_errors.push_back(data_error);
+    if (!config_error.empty() && config_error != data_error)
+      o.check.input_errors.push_back(config_error);
     return RunCheck(o.check, std::move(now), out, err);
   }
 

@@ -35,6 +35,14 @@ std::vector<Finding> CheckBgpState(const Facts& facts, const Snapshot& s, const 
 std::vector<Finding> CheckBgpPrefixLimit(const Facts& facts, const Snapshot& s, const Snapshot* previous);
 std::vector<Finding> CheckBgpMultihop(const Facts& facts, const Snapshot& s, const Snapshot* previous);
 std::vector<Finding> CheckBgpFlapping(const Facts& facts, const Snapshot& s, const Snapshot* previous);
+std::vector<Finding> CheckBgpPolicyRequired(const Facts& facts, const Snapshot& s, const Snapshot* previous);
+std::vector<Finding> CheckBgpNoRoutesReceived(const Facts& facts, const Snapshot& s, const Snapshot* previous);
+std::vector<Finding> CheckBgpNoRoutesAdvertised(const Facts& facts, const Snapshot& s, const Snapshot* previous);
+std::vector<Finding> CheckBgpUnapprovedPrefix(const Facts& facts, const Snapshot& s, const Snapshot* previous);
+std::vector<Finding> CheckRouteNotInstalled(const Facts& facts, const Snapshot& s, const Snapshot* previous);
+/// The kernel table a peering's routes belong in: its interface's (a VRF's
+/// table), else main (254).
+std::uint32_t PeeringTable(const Snapshot& s, const DxPeering& p);
 std::vector<Finding> CheckVifReadable(const Facts& facts, const Snapshot& s, const Snapshot* previous);
 std::vector<Finding> CheckResilienceSingleVif(const Facts& facts, const Snapshot& s, const Snapshot* previous);
 

@@ -4,15 +4,18 @@
 
 namespace edgediag::plugin {
 
-Facts::Facts(const Snapshot& s, std::span<const Family> families) : s_(s), routes_(s) {
-  auto wants = [&](Family f) {
-    return families.empty() || std::find(families.begin(), families.end(), f) != families.end();
-  };
+Facts::Facts(const Snapshot& s, std::span<const Family> families)
+    : s_(s), families_(families.begin(), families.end()), routes_(s) {
+  auto wants = [&](Family f) { return Wants(f); };
   if (wants(Family::kDx)) dx_ = MatchDx(s);
   if (wants(Family::kIpsec)) {
     ipsec_children_ = InstalledChildren(s, routes_);
     nat_faults_ = EvaluateNat(s, routes_, ipsec_children_);
   }
+}
+
+bool Facts::Wants(Family f) const {
+  return families_.empty() || std::find(families_.begin(), families_.end(), f) != families_.end();
 }
 
 const WireguardLookup& Facts::wireguard() const {

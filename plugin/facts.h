@@ -29,6 +29,8 @@ class Facts {
   Facts& operator=(const Facts&) = delete;
 
   const Snapshot& snapshot() const { return s_; }
+  /// Whether the rules of `f` run over these facts (all when none were named).
+  bool Wants(Family f) const;
   /// Every DX peering to check (dx_match.h); empty unless dx was asked for.
   const std::vector<DxPeering>& dx() const { return dx_; }
   /// Route lookups over every table; its tries are built on first use and
@@ -44,6 +46,7 @@ class Facts {
 
  private:
   const Snapshot& s_;
+  std::vector<Family> families_;
   std::vector<DxPeering> dx_;
   RouteIndex routes_;
   mutable std::once_flag wireguard_once_;

@@ -257,31 +257,71 @@ std::vector<Finding> CheckBgpState(const Facts& facts, const Snapshot& s, const 
   return out;
 }
 
+// AWS's limit on prefixes sent to it, per address family: 100 on private
+// and transit VIFs, 1,000 on public ones (Direct Connect quotas). AWS can
+// raise it, so the operator's figure (--prefix-limit, edgediag.conf) wins.
+// Above it AWS idles the session (Cease 6/1); at 80 % it is time to act.
 std::vector<Finding> CheckBgpPrefixLimit(const Facts& facts, const Snapshot&, const Snapshot*) {
   std::vector<Finding> out;
   for (const auto& p : facts.dx()) {
     if (!p.bgp) continue;
     if (!p.vif) continue;  // the limit depends on the VIF type
-    std::uint64_t limit = p.vif->virtualInterfaceType == "public" ? 1000 : 100;
+    bool is_public = p.vif->virtualInterfaceType == "public";
+    std::uint64_t limit = p.vif->prefix_limit ? *p.vif->prefix_limit : is_public ? 1000 : 100;
+    std::string from = p.vif->prefix_limit
+                           ? (p.vif->prefix_limit_source == "--prefix-limit"
+                                  ? std::string("--prefix-limit")
+                                  : "the operator's configuration " + p.vif->prefix_limit_source)
+                           : fmt::format("AWS's default for a {} VIF", is_public ? "public" : "private or transit");
     // Cease 6/1 counts only when AWS sent it (a local maximum-prefix that
     // tripped on AWS's routes is another story).
     bool ceased = p.bgp->lastErrorCodeSubcode == "0601" &&
                   p.bgp->lastResetDueTo.find("received") != std::string::npos;
-    bool over = p.bgp->prefixesSent && *p.bgp->prefixesSent > limit;
-    if (!ceased && !over) continue;
-    Finding f{.id = "dx.bgp.prefix-limit", .severity = Severity::kCritical, .subject = p.subject};
-    f.message = over ? fmt::format("the router advertises {} prefixes; AWS takes the session down "
-                                   "above {} on a {} VIF",
-                                   *p.bgp->prefixesSent, limit, p.vif->virtualInterfaceType)
-                     : "the session was closed with Cease 6/1 (maximum number of prefixes reached)";
-    f.evidence = {{"prefixes advertised", p.bgp->prefixesSent ? std::to_string(*p.bgp->prefixesSent) : "?",
-                   fmt::format("<= {}", limit)},
-                  Notification(*p.bgp)};
+    // Per address family where FRR lists them, else the neighbour's total.
+    std::vector<std::pair<std::string, std::uint64_t>> sent;
+    for (const auto& af : p.bgp->addressFamilyInfo)
+      if (af.sentPrefixCounter && (af.afi == "ipv4Unicast" || af.afi == "ipv6Unicast"))
+        sent.emplace_back(af.afi == "ipv4Unicast" ? "IPv4" : "IPv6", *af.sentPrefixCounter);
+    if (sent.empty() && p.bgp->prefixesSent) sent.emplace_back("", *p.bgp->prefixesSent);
+    std::uint64_t most = 0;
+    std::string most_af;
+    for (const auto& [af, n] : sent)
+      if (n >= most) {
+        most = n;
+        most_af = af;
+      }
+    bool over = most > limit;
+    bool near = !over && limit > 0 && most * 5 >= limit * 4;  // 80 %
+    if (!ceased && !over && !near) continue;
+    Finding f{.id = "dx.bgp.prefix-limit",
+              .severity = over || ceased ? Severity::kCritical : Severity::kWarning,
+              .subject = p.subject};
+    std::string what = most_af.empty() ? "prefixes" : most_af + " prefixes";
+    if (over)
+      f.message = fmt::format("the router advertises {} {}; AWS takes the session down above {} "
+                              "per address family on this {} VIF",
+                              most, what, limit, p.vif->virtualInterfaceType);
+    else if (ceased)
+      f.message = "the session was closed with Cease 6/1 (maximum number of prefixes reached)";
+    else
+      f.message = fmt::format("the router advertises {} {}, {} % of the limit of {}: a few more "
+                              "and AWS takes the session down",
+                              most, what, most * 100 / limit, limit);
+    for (const auto& [af, n] : sent)
+      f.evidence.push_back({af.empty() ? "prefixes advertised" : af + " prefixes advertised",
+                            std::to_string(n),
+                            over || ceased ? fmt::format("<= {}", limit)
+                                           : fmt::format("< {} (80 % of {})", (limit * 4 + 4) / 5, limit)});
+    if (sent.empty()) f.evidence.push_back({"prefixes advertised", "?", fmt::format("<= {}", limit)});
+    f.evidence.push_back({"limit per address family", std::to_string(limit), "from " + from});
+    f.evidence.push_back(Notification(*p.bgp));
     f.remedy = fmt::format("Summarise, or filter what is sent: VyOS `set protocols bgp neighbor {0} "
-                           "address-family ipv4-unicast prefix-list export ...`. Verify: `show ip "
-                           "bgp neighbors {0} advertised-routes`",
-                           p.amazon ? p.amazon->Address() : "PEER");
-    f.weight = 88;
+                           "address-family ipv4-unicast prefix-list export ...`; or ask AWS to "
+                           "raise the limit and record it (`--prefix-limit N`, or `prefix-limit = "
+                           "{1}=N` in edgediag.conf). Verify: `show ip bgp neighbors {0} "
+                           "advertised-routes`",
+                           p.amazon ? p.amazon->Address() : "PEER", p.vif->virtualInterfaceId);
+    f.weight = over || ceased ? 88 : 40;
     out.push_back(std::move(f));
   }
   return out;

@@ -296,7 +296,10 @@ std::vector<Finding> CheckNetRpFilterStrict(const Facts& facts, const Snapshot& 
   };
 
   std::vector<Finding> out;
+  // Under `dx` alone only the VIFs are judged, not the host's tunnels.
+  bool tunnels = facts.Wants(Family::kWireguard) || facts.Wants(Family::kIpsec);
   for (const auto& w : s.wireguard) {
+    if (!tunnels) break;
     const Interface* t = s.FindInterface(w.name);
     if (!t || !t->rp_filter || *t->rp_filter != 1 || !t->admin_up) continue;
     Asym a;
@@ -308,6 +311,7 @@ std::vector<Finding> CheckNetRpFilterStrict(const Facts& facts, const Snapshot& 
   // IPsec: XFRM interfaces with a known if_id, against the CHILD SAs that
   // use it on the way in.
   for (const auto& t : s.interfaces) {
+    if (!tunnels) break;
     if ((t.kind != "xfrm" && t.kind != "vti") || !t.if_id || !t.rp_filter || *t.rp_filter != 1 ||
         !t.admin_up)
       continue;
@@ -323,6 +327,31 @@ std::vector<Finding> CheckNetRpFilterStrict(const Facts& facts, const Snapshot& 
       }
       if (a.count > 0) out.push_back(finding(ConnectionSubject(s, ike.name), t, a));
     }
+  }
+  // Direct Connect: the sources arriving on a VIF's sub-interface are the
+  // networks AWS announces on it (the best paths learnt from the peer).
+  for (const auto& p : facts.dx()) {
+    if (!p.iface || !p.iface->rp_filter || *p.iface->rp_filter != 1 || !p.bgp) continue;
+    Asym a;
+    for (const auto& af : p.bgp->addressFamilyInfo)
+      if (af.bestRoutes)
+        for (const auto& r : *af.bestRoutes)
+          if (auto pre = ParsePrefix(r.prefix); pre && pre->family == 4)
+            check(p.iface->name, pre->Network(), a);
+    if (a.count == 0) continue;
+    Finding f = finding(p.subject, *p.iface, a);
+    f.message = fmt::format(
+        "strict reverse-path filtering on {} drops packets from AWS's networks whose route back "
+        "leaves another way: {}{}",
+        p.iface->name, a.examples.front(),
+        a.count > 1 ? fmt::format(" (and {} more)", a.count - 1) : "");
+    f.remedy = fmt::format(
+        "Send the traffic back over the VIF (install BGP's routes from AWS: see dx.route.not-installed), "
+        "or make the filter loose: VyOS `set interfaces {0} ip source-validation loose`; Linux "
+        "`sysctl -w net.ipv4.conf.{1}.rp_filter=2` (the kernel applies the higher of `all` and "
+        "{1}). Verify: `nstat -az TcpExtIPReversePathFilter` stops rising",
+        VyosPath(s, *p.iface), p.iface->name);
+    out.push_back(std::move(f));
   }
   return out;
 }

@@ -100,6 +100,34 @@ struct Counters {
   bool operator==(const Counters&) const = default;
 };
 
+/// A best path learnt from a neighbour (FRR `show bgp vrf VRF AFI unicast
+/// neighbors ADDR routes json`): the prefix and the next hop it names.
+struct BgpRoute {
+  std::string prefix;   ///< CIDR
+  std::string nexthop;  ///< the path's next hop ("" when FRR gave none)
+  bool operator==(const BgpRoute&) const = default;
+};
+
+/// One address family of a neighbour (an entry of FRR's addressFamilyInfo):
+/// its counters and the policy in force, by FRR's own JSON names.
+struct BgpAddressFamily {
+  std::string afi;  ///< FRR's key: "ipv4Unicast", "ipv6Unicast", ...
+  std::optional<std::uint64_t> acceptedPrefixCounter, sentPrefixCounter, prefixAllowedMax;
+  std::string routeMapForIncomingAdvertisements, routeMapForOutgoingAdvertisements;
+  std::string incomingUpdatePrefixFilterList, outgoingUpdatePrefixFilterList;
+  std::string incomingUpdateAsPathFilterList, outgoingUpdateAsPathFilterList;
+  std::string incomingUpdateNetworkFilterList, outgoingUpdateNetworkFilterList;  ///< distribute-list
+  /// FRR's "(Policy)": ebgp-requires-policy discards updates for want of a policy.
+  bool inboundEbgpRequiresPolicy = false, outboundEbgpRequiresPolicy = false;
+  /// Prefixes advertised to the neighbour, less those whose AS path holds
+  /// the neighbour's AS (FRR sends AWS's routes back; AWS drops them);
+  /// nullopt when not read.
+  std::optional<std::vector<std::string>> advertisedRoutes;
+  /// Best paths learnt from the neighbour; nullopt when not read.
+  std::optional<std::vector<BgpRoute>> bestRoutes;
+  bool operator==(const BgpAddressFamily&) const = default;
+};
+
 /// One BGP neighbour as FRR's `show bgp neighbors json` describes it.
 struct BgpNeighbor {
   std::string address;
@@ -123,6 +151,7 @@ struct BgpNeighbor {
   std::optional<int> ttlSecurityHops;
   std::optional<std::uint64_t> prefixesSent;      ///< advertised to the peer
   std::optional<std::uint64_t> prefixesReceived;
+  std::vector<BgpAddressFamily> addressFamilyInfo;  ///< per address family
   bool operator==(const BgpNeighbor&) const = default;
 };
 
@@ -271,6 +300,10 @@ struct Vif {
   std::string virtualGatewayId, directConnectGatewayId, awsDeviceV2;
   std::string source;  ///< file it came from
   std::optional<std::uint32_t> source_mode;  ///< that file's permission bits
+  /// Not AWS's: the operator's per-family prefix limit for this VIF
+  /// (--prefix-limit, or edgediag.conf), and where it came from.
+  std::optional<std::uint32_t> prefix_limit;
+  std::string prefix_limit_source;
   bool operator==(const Vif&) const = default;
 };
 

@@ -136,13 +136,21 @@ EDGEDIAG_JSON_TYPE(Md5Key, address, prefixlen, key)
 EDGEDIAG_JSON_TYPE(TcpSocket, state, local, local_port, remote,
                                                 remote_port, dev, snd_mss, rcv_mss, pmtu, md5_keys)
 EDGEDIAG_JSON_TYPE(Counters, tcp_ext, ip_ext, xfrm_stat)
+EDGEDIAG_JSON_TYPE(BgpRoute, prefix, nexthop)
+EDGEDIAG_JSON_TYPE(
+    BgpAddressFamily, afi, acceptedPrefixCounter, sentPrefixCounter, prefixAllowedMax,
+    routeMapForIncomingAdvertisements, routeMapForOutgoingAdvertisements,
+    incomingUpdatePrefixFilterList, outgoingUpdatePrefixFilterList,
+    incomingUpdateAsPathFilterList, outgoingUpdateAsPathFilterList,
+    incomingUpdateNetworkFilterList, outgoingUpdateNetworkFilterList, inboundEbgpRequiresPolicy,
+    outboundEbgpRequiresPolicy, advertisedRoutes, bestRoutes)
 EDGEDIAG_JSON_TYPE(
     BgpNeighbor, address, vrf, bgpState, localAs, remoteAs, hostLocal, hostForeign, portLocal,
     portForeign, interface, opensSent, opensRecv, notificationsSent, notificationsRecv,
     updatesSent, updatesRecv, keepalivesSent, keepalivesRecv, connectionsEstablished,
     connectionsDropped, lastResetDueTo, lastErrorCodeSubcode, lastNotificationReason,
     bgpTimerHoldTimeMsecs, bgpTimerUpMsec, passwordConfigured, ebgpMultihop, updateSource,
-    ttlSecurityHops, prefixesSent, prefixesReceived)
+    ttlSecurityHops, prefixesSent, prefixesReceived, addressFamilyInfo)
 EDGEDIAG_JSON_TYPE(ChildConfig, name, mode, local_ts, remote_ts,
                                                 start_action)
 EDGEDIAG_JSON_TYPE(IpsecConnection, name, local_addrs, remote_addrs,
@@ -176,7 +184,8 @@ EDGEDIAG_JSON_TYPE(
     Vif, virtualInterfaceId, virtualInterfaceName, ownerAccount, location, connectionId, region,
     virtualInterfaceType, virtualInterfaceState, vlan, asn, amazonSideAsn, authKey, amazonAddress,
     customerAddress, addressFamily, mtu, jumboFrameCapable, bgpPeers, routeFilterPrefixes,
-    virtualGatewayId, directConnectGatewayId, awsDeviceV2, source, source_mode)
+    virtualGatewayId, directConnectGatewayId, awsDeviceV2, source, source_mode, prefix_limit,
+    prefix_limit_source)
 EDGEDIAG_JSON_TYPE(Probe, target, dev, size, ok, detail, tunnel, child, source, origin, sent,
                    received)
 EDGEDIAG_JSON_TYPE(Snapshot, version, taken_at, taken_at_ms,

@@ -244,8 +244,9 @@ carrier_add() {
 # --- AWS VIF description --------------------------------------------------------
 # vif_json FILE [FIELD=VALUE]...: a describe-virtual-interfaces document with
 # one private VIF.  Fields: vlan asn amazonSideAsn mtu authKey amazonAddress
-# customerAddress virtualInterfaceType virtualInterfaceId bgpStatus.
-# authKey= (empty) leaves the key out.
+# customerAddress virtualInterfaceType virtualInterfaceId bgpStatus
+# virtualGatewayId directConnectGatewayId routeFilterPrefixes (comma-separated
+# CIDRs).  authKey= (empty) leaves the key out.
 vif_json() {
   local file=$1; shift
   local kv k v args=() key_set=1 key=
@@ -253,7 +254,8 @@ vif_json() {
     [virtualInterfaceId]=dxvif-lab00001 [virtualInterfaceType]=private
     [vlan]=101 [asn]=65000 [amazonSideAsn]=64512 [mtu]=1500
     [amazonAddress]=169.254.0.1/29 [customerAddress]=169.254.0.2/29
-    [bgpStatus]=down
+    [bgpStatus]=down [virtualGatewayId]=vgw-lab00001 [directConnectGatewayId]=
+    [routeFilterPrefixes]=
   )
   key=lab-Key-0001
   for kv in "$@"; do
@@ -272,8 +274,9 @@ vif_json() {
       authKey: $authKey, amazonAddress: $amazonAddress,
       customerAddress: $customerAddress, addressFamily: "ipv4",
       virtualInterfaceState: "available", mtu: ($mtu|num),
-      jumboFrameCapable: true, virtualGatewayId: "vgw-lab00001",
-      directConnectGatewayId: "", routeFilterPrefixes: [],
+      jumboFrameCapable: true, virtualGatewayId: $virtualGatewayId,
+      directConnectGatewayId: $directConnectGatewayId,
+      routeFilterPrefixes: ($routeFilterPrefixes | if . == "" then [] else split(",") | map({cidr: .}) end),
       bgpPeers: [{bgpPeerId: "dxpeer-lab00001", asn: ($asn|num),
                   asnLong: ($asn|num), authKey: $authKey,
                   addressFamily: "ipv4", amazonAddress: $amazonAddress,
@@ -349,6 +352,8 @@ neigh_unresolved() {
   case $s in FAILED|INCOMPLETE|"") ! nsx "$1" ping -c1 -W2 -q "$2" >/dev/null 2>&1 ;; *) return 1 ;; esac
 }
 reaches() { nsx "$1" ping -c1 -W2 -q "$2" >/dev/null 2>&1; }
+# reaches_from NS SRC DST: a ping from SRC (an address of NS) gets an answer.
+reaches_from() { nsx "$1" ping -c1 -W2 -q -I "$2" "$3" >/dev/null 2>&1; }
 
 # --- Direct Connect topology from a VIF file -------------------------------------
 # dx_setup VIF_FILE: customer eth0 <-> aws eth0 (or through the carrier when
@@ -364,18 +369,25 @@ reaches() { nsx "$1" ping -c1 -W2 -q "$2" >/dev/null 2>&1; }
 #   CUST_MTU         MTU of the sub-interface (and of eth0 if larger)
 #   CUST_PREFIXES    how many /24s the customer advertises (default 2)
 #   CUST_PORT_DOWN   1: the aws end of the cable is down (no carrier on eth0)
+#   CUST_REQUIRE_POLICY 1: keep FRR's default ebgp-requires-policy (no policy)
+# Like AWS, the aws end announces 10.2.0.0/16 only when the VIF has a gateway
+# (virtualGatewayId or directConnectGatewayId), and on a public VIF accepts
+# only the routeFilterPrefixes (and more specifics): a prefix-list drops the
+# rest.
 dx_setup() {
   VIF=$1
-  local vlan asn aasn key mtu aaddr caddr type limit
+  local vlan asn aasn key mtu aaddr caddr type limit gateway approved
   { read -r vlan; read -r asn; read -r aasn; read -r mtu; read -r aaddr
-    read -r caddr; read -r type; IFS= read -r key; } < <(jq -r '.virtualInterfaces[0]
+    read -r caddr; read -r type; read -r gateway; read -r approved; IFS= read -r key; } < <(jq -r '.virtualInterfaces[0]
       | .vlan, .asn, .amazonSideAsn, .mtu, .amazonAddress, .customerAddress,
-        .virtualInterfaceType, (.authKey // "")' "$VIF")
+        .virtualInterfaceType, ((.virtualGatewayId // "") + (.directConnectGatewayId // "")),
+        ([.routeFilterPrefixes[]?.cidr] | join(" ")), (.authKey // "")' "$VIF")
   case $type in public) limit=1000 ;; *) limit=100 ;; esac
 
   : "${CUST_VLAN=$vlan}" "${CUST_OUTER=}" "${CUST_ADDR=$caddr}"
   : "${CUST_PEER=$(ip_of "$aaddr")}" "${CUST_ASN=$asn}" "${CUST_REMOTE_AS=$aasn}"
   : "${CUST_KEY=$key}" "${CUST_MTU=$mtu}" "${CUST_PREFIXES=2}" "${CUST_PORT_DOWN=}"
+  : "${CUST_REQUIRE_POLICY=}"
   AWS_ADDR=$(ip_of "$aaddr"); AWS_PEER=$(ip_of "$caddr")
 
   # Every process start costs in the VM: one "ip -batch" per namespace.
@@ -429,9 +441,15 @@ dx_setup() {
     [ -n "$key" ] && printf ' neighbor %s password %s\n' "$AWS_PEER" "$key"
     echo " neighbor $AWS_PEER timers connect 2"
     echo " address-family ipv4 unicast"
-    echo "  network 10.2.0.0/16"
+    [ -n "$gateway" ] && echo "  network 10.2.0.0/16"
     echo "  neighbor $AWS_PEER maximum-prefix $limit"
+    [ "$type" = public ] && echo "  neighbor $AWS_PEER prefix-list VIF-APPROVED in"
     echo " exit-address-family"
+    if [ "$type" = public ]; then
+      local p n=5
+      for p in $approved; do echo "ip prefix-list VIF-APPROVED seq $n permit $p le 32"; n=$((n + 5)); done
+      echo "ip prefix-list VIF-APPROVED seq $n deny any"
+    fi
   } >"$c"
   c="$(frr_dir customer)/bgpd.conf"
   {
@@ -439,7 +457,7 @@ dx_setup() {
     echo "log file $(frr_dir customer)/bgpd.log informational"
     echo "router bgp $CUST_ASN"
     echo " bgp router-id $(ip_of "$CUST_ADDR")"
-    echo " no bgp ebgp-requires-policy"
+    [ -z "$CUST_REQUIRE_POLICY" ] && echo " no bgp ebgp-requires-policy"
     echo " no bgp network import-check"
     echo " timers bgp 10 30"
     echo " neighbor $CUST_PEER remote-as $CUST_REMOTE_AS"

@@ -150,8 +150,8 @@ INSTANTIATE_TEST_SUITE_P(
                Down(s, "Idle");
              },
              "dx.bgp.prefix-limit", Severity::kCritical,
-             "the router advertises 101 prefixes; AWS takes the session down above 100 on a "
-             "private VIF"},
+             "the router advertises 101 prefixes; AWS takes the session down above 100 per "
+             "address family on this private VIF"},
         Case{"NoNeighbor", [](Snapshot& s) { s.bgp_neighbors.clear(); }, "dx.bgp.state",
              Severity::kCritical, "FRR has no BGP neighbor 169.254.10.1"},
         Case{"UnexplainedDown", [](Snapshot& s) { Down(s, "Active"); }, "dx.bgp.state",
