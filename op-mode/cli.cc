@@ -451,6 +451,15 @@ int Run(std::span<const char* const> args, std::ostream& out, std::ostream& err,
     if (c.error().code == Error::Code::kPermissionDenied) config_code = kExitNoPermission;
     err << "edgediag: " << config_error << "\n";
   }
+  // The file's expect-up and probe-target lines add to the command line's.
+  o.expect_up.insert(o.expect_up.end(), config.expect_up.begin(), config.expect_up.end());
+  for (const auto& [tunnel, address] : config.probe_targets) {
+    std::string error;
+    if (auto parsed = plugin::ParseProbeTarget(tunnel + "=" + address, &error))
+      o.probe_targets.push_back(std::move(*parsed));
+    else if (config_error.empty())
+      config_error = config.path + ": probe-target " + tunnel + ": " + error;
+  }
 
   // The key salt: made here, used for every key this run describes (the
   // kernel's and the VIF files'), and forgotten when the run ends. It is
