@@ -137,7 +137,7 @@ CLI::Validator IpAddress() {
         if (inet_pton(AF_INET, text.c_str(), buf) == 1 || inet_pton(AF_INET6, text.c_str(), buf) == 1)
           return {};
         return fmt::format("'{}' is not an IP address (give the Amazon peer address, e.g. "
-                           "169.254.255.1 or fe80::1, without a prefix length)",
+                           "169.254.255.1 or 2001:db8:1::1, without a prefix length)",
                            text);
       },
       "ADDR");
@@ -533,8 +533,19 @@ class WatchSignals {
     sigaddset(&set_, SIGINT);
     sigaddset(&set_, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set_, &old_);
+    // A shell starts background commands with SIGINT ignored, and an
+    // ignored signal is dropped, never queued: `kill -INT` would not end
+    // the watch. Blocked, the default action never runs.
+    struct sigaction dfl {};
+    dfl.sa_handler = SIG_DFL;
+    sigaction(SIGINT, &dfl, &old_int_);
+    sigaction(SIGTERM, &dfl, &old_term_);
   }
-  ~WatchSignals() { pthread_sigmask(SIG_SETMASK, &old_, nullptr); }
+  ~WatchSignals() {
+    sigaction(SIGINT, &old_int_, nullptr);
+    sigaction(SIGTERM, &old_term_, nullptr);
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
   WatchSignals(const WatchSignals&) = delete;
   WatchSignals& operator=(const WatchSignals&) = delete;
 
@@ -556,6 +567,7 @@ class WatchSignals {
 
  private:
   sigset_t set_, old_;
+  struct sigaction old_int_ {}, old_term_ {};
 };
 
 // "11:40:02" (local time) for people, RFC 3339 UTC for --json.

@@ -80,6 +80,20 @@ pid=
 tail -1 "$tmp/out" | python3 -c 'import json,sys; d=json.loads(sys.stdin.read()); assert d["change"].startswith("watch ended (terminated)"), d' &&
   ok || bad "SIGTERM summary: $(tail -1 "$tmp/out")"
 
+# Started with SIGINT ignored (as a shell starts background commands):
+# SIGINT still ends the watch.
+sh -c 'trap "" INT; exec "$@"' sh "$bin" dx --watch 0.2 --from-snapshot "$healthy" >"$tmp/out" 2>"$tmp/err" &
+pid=$!
+wait_for "$tmp/out" "^Watching every" 10 || bad "ignored SIGINT: no first screen"
+kill -INT $pid
+( sleep 5; kill -KILL $pid 2>/dev/null ) &  # a watch that ignores SIGINT: 137
+dog=$!
+wait $pid
+rc=$?
+pid=
+kill $dog 2>/dev/null
+[ $rc -eq 0 ] && grep -q 'watch ended (interrupted)' "$tmp/out" && ok || bad "ignored SIGINT: exit $rc, $(tail -1 "$tmp/out")"
+
 # A bad period is a usage error.
 "$bin" dx --watch 0 --from-snapshot "$healthy" >/dev/null 2>"$tmp/err"
 [ $? -eq 64 ] && grep -q "watch: 0 is out of range" "$tmp/err" && ok || bad "--watch 0: $(cat "$tmp/err")"
