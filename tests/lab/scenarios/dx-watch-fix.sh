@@ -26,7 +26,7 @@ log "run: ip netns exec customer edgediag --json --timeout 15000 --deadline 40 d
 ip netns exec customer "$EDGEDIAG" --json --timeout 15000 --deadline 40 dx --watch "$PERIOD" \
   --vif-file "$VIF" --frr-vty-dir "$(frr_dir customer)" >"$W" 2>"$LAB/watch.err" &
 WATCH=$!
-trap 'kill -KILL "$WATCH" 2>/dev/null; lab_cleanup' EXIT
+LAB_PIDS+=("$WATCH")  # lab_cleanup ends it whatever happens
 first_screen() { grep -q '"summary"' "$W"; }
 wait_for 60 "the watch's first screen" first_screen ||
   { log "ASSERT FAILED: no first screen"; cat "$LAB/watch.err" >&2; exit 1; }
