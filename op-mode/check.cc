@@ -16,6 +16,7 @@
 
 #include "base/atomic_file.h"
 #include "op-mode/metrics.h"
+#include "op-mode/render.h"
 #include "plugin/snapshot_json.h"
 
 namespace edgediag::opmode {
@@ -35,18 +36,30 @@ std::string DirName(const std::string& path) {
   return path.substr(0, slash);
 }
 
-// mkdir -p, with mode 0700 for every directory it creates.
-Result<void> MakeDirectories(const std::string& dir) {
+// The state file's directory must exist, but for the package's own (one
+// named "edgediag", as /var/lib/edgediag, under a parent that exists),
+// created 0700 when missing: a mistyped --state must not leave a trail of
+// directories behind.
+Result<void> EnsureStateDirectory(const std::string& path) {
+  const std::string dir = DirName(path);
   struct stat st;
   if (stat(dir.c_str(), &st) == 0) {
     if (S_ISDIR(st.st_mode)) return {};
-    return MakeError(Error::Code::kIo, dir + " exists and is not a directory");
+    return MakeError(Error::Code::kIo, fmt::format("cannot write {}: {} is not a directory", path, dir));
   }
-  if (dir != "/" && dir != ".") {
-    auto r = MakeDirectories(DirName(dir));
-    if (!r) return r;
+  if (errno != ENOENT) return SysError("use directory", dir, errno);
+  auto missing = [&](const std::string& d) {
+    return MakeError(Error::Code::kUnavailable,
+                     fmt::format("cannot write {}: directory {} does not exist (only the package's "
+                                 "own state directory, such as {}, is created; create it first)",
+                                 path, d, DirName(kDefaultStateFile)));
+  };
+  const bool ours = dir.size() >= 9 && dir.compare(dir.size() - 9, 9, "/edgediag") == 0;
+  if (!ours) return missing(dir);
+  if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    if (errno == ENOENT) return missing(DirName(dir));
+    return SysError("create directory", dir, errno);
   }
-  if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return SysError("create directory", dir, errno);
   return {};
 }
 
@@ -172,7 +185,7 @@ CheckState StateFromReport(const plugin::Report& report, plugin::Snapshot snapsh
 }
 
 Result<void> SaveCheckState(const CheckState& state, const std::string& path) {
-  auto dir = MakeDirectories(DirName(path));
+  auto dir = EnsureStateDirectory(path);
   if (!dir) return dir;
   return WriteFileAtomically(
       path, StateToJson(state).dump(1, ' ', false, json::error_handler_t::replace) + "\n", 0600);
@@ -339,6 +352,11 @@ int RunCheck(const CheckOptions& options, plugin::Snapshot now, std::ostream& ou
   if (!write_errors.empty() && code == kNagiosOk) {
     code = kNagiosUnknown;
     first = ": " + Clean(write_errors.front());
+  }
+  // check --json: the report itself, for scripts; the exit code stays Nagios'.
+  if (options.json) {
+    RenderJson(report, out);
+    return code;
   }
   // '|' starts the perfdata in the Nagios plugin format.
   std::string text = Clean(first);

@@ -36,6 +36,7 @@ struct CheckOptions {
   std::string prometheus_file;  ///< node_exporter textfile, replaced atomically; empty: none
   std::string emf_file;         ///< CloudWatch EMF lines, appended; empty: none
   bool syslog = true;
+  bool json = false;  ///< print the report's JSON instead of the one-line status
   /// Inputs that could not be read (a VIF file): part of the router is
   /// unchecked, so the status is UNKNOWN unless something is CRITICAL.
   std::vector<std::string> input_errors;
@@ -97,8 +98,9 @@ Result<CheckState> LoadCheckState(const std::string& path);
 /// Parses a state file's text (`source` names it in errors), as LoadCheckState.
 Result<CheckState> ParseCheckState(std::string_view text, const std::string& source);
 
-/// Writes the state file atomically, mode 0600; creates its directory (0700)
-/// when missing.
+/// Writes the state file atomically, mode 0600. Its directory must exist,
+/// but for the package's own (named edgediag, as /var/lib/edgediag, in a
+/// parent that exists), created 0700 when missing.
 Result<void> SaveCheckState(const CheckState& state, const std::string& path);
 
 /// The previous check's snapshot, for counter deltas; nullopt when there is

@@ -1,15 +1,26 @@
 #include "op-mode/cli.h"
 
 #include <fmt/format.h>
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <signal.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
 #include <cstring>
+#include <ctime>
+#include <map>
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <thread>
@@ -18,7 +29,9 @@
 #include "op-mode/check.h"
 #include "op-mode/deadline.h"
 #include "op-mode/operator_config.h"
+#include "op-mode/explain.h"
 #include "op-mode/render.h"
+#include "op-mode/watch.h"
 #include "plugin/capture.h"
 #include "plugin/snapshot_json.h"
 #include "plugin/vif_reader.h"
@@ -50,6 +63,8 @@ struct Options {
   std::vector<std::pair<std::string, std::string>> probe_targets;  ///< parsed: tunnel -> address
   double sample = 0;
   double deadline = 10;  ///< seconds for the whole run, --sample's pause added
+  double watch = 0;     ///< dx/vpn --watch: seconds between captures; 0: no watch
+  int watch_count = 0;  ///< --watch-count: stop after this many cycles; 0: when interrupted
   bool ipsec = false, wireguard = false;
   bool check_dx = false, check_vpn = false;
   std::string from_snapshot, save_snapshot;
@@ -98,6 +113,43 @@ struct KeySalt {
   KeySalt& operator=(const KeySalt&) = delete;
   ~KeySalt() { explicit_bzero(value.data(), value.size()); }
 };
+
+// Why `text` is not a number in [lo, hi] (empty when it is one). CLI11's
+// Range says "Value abc not in range 0 to 300" for a word: say it is not a
+// number.
+std::string NumberError(const std::string& text, double lo, double hi, const char* unit,
+                        double* value = nullptr) {
+  const char* begin = text.c_str();
+  char* end = nullptr;
+  errno = 0;
+  double v = std::strtod(begin, &end);
+  if (text.empty() || end == begin || *end != '\0' || errno == ERANGE || !std::isfinite(v))
+    return fmt::format("'{}' is not a number (give {}, {:g} to {:g})", text, unit, lo, hi);
+  if (v < lo || v > hi)
+    return fmt::format("{} is out of range ({} from {:g} to {:g})", text, unit, lo, hi);
+  if (value != nullptr) *value = v;
+  return {};
+}
+
+CLI::Validator NumberIn(double lo, double hi, const char* unit) {
+  return CLI::Validator(
+      [lo, hi, unit](std::string& text) { return NumberError(text, lo, hi, unit); },
+      fmt::format("{:g} to {:g}", lo, hi));
+}
+
+// dx --peer: the Amazon peer address, IPv4 or IPv6, without a length.
+CLI::Validator IpAddress() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        unsigned char buf[16];
+        if (inet_pton(AF_INET, text.c_str(), buf) == 1 || inet_pton(AF_INET6, text.c_str(), buf) == 1)
+          return {};
+        return fmt::format("'{}' is not an IP address (give the Amazon peer address, e.g. "
+                           "169.254.255.1 or 2001:db8:1::1, without a prefix length)",
+                           text);
+      },
+      "ADDR");
+}
 
 bool UseColor(const std::string& mode) {
   if (mode == "always") return true;
@@ -207,6 +259,17 @@ int ExitCodeForSources(const std::string& command, const Snapshot& s) {
 
 namespace {
 
+// --help's first line as in the README and the man page: global options
+// before the command (they are accepted after it too).
+class UsageFormatter : public CLI::Formatter {
+ public:
+  std::string make_usage(const CLI::App* app, std::string name) const override {
+    if (app->get_parent() != nullptr) return CLI::Formatter::make_usage(app, std::move(name));
+    return "Usage: edgediag [OPTIONS] COMMAND [COMMAND OPTIONS]\n"
+           "  COMMAND: dx, vpn, check or explain ID; OPTIONS may also follow the command\n\n";
+  }
+};
+
 // Parses the command line into `o`. Returns the exit code when there is
 // nothing more to do (help, version, --list-checks, a usage error).
 std::optional<int> Parse(std::span<const char* const> args, Options& o, std::ostream& out,
@@ -215,6 +278,7 @@ std::optional<int> Parse(std::span<const char* const> args, Options& o, std::ost
       "edgediag: why a link that looks up does not work (AWS Direct Connect, IPsec, "
       "WireGuard)",
       "edgediag"};
+  app.formatter(std::make_shared<UsageFormatter>());
   app.set_version_flag("--version", std::string(EDGEDIAG_VERSION));
   bool list_checks = false;
   app.add_flag("--list-checks", list_checks, "print every check id with its description and exit");
@@ -239,14 +303,14 @@ std::optional<int> Parse(std::span<const char* const> args, Options& o, std::ost
       ->capture_default_str();
   app.add_option("--timeout", o.capture.timeout_ms, "per-source timeout, milliseconds")
       ->capture_default_str()
-      ->check(CLI::Range(100, 60000));
+      ->check(NumberIn(100, 60000, "milliseconds"));
   app.add_option("--sample", o.sample,
                  "take a second snapshot after SECONDS and use counter deltas")
-      ->check(CLI::Range(0.0, 300.0));
+      ->check(NumberIn(0, 300, "seconds"));
   app.add_option("--deadline", o.deadline,
                  "seconds for the whole run (capture, rules, render); --sample adds its pause")
       ->capture_default_str()
-      ->check(CLI::Range(0.5, 3600.0));
+      ->check(NumberIn(0.5, 3600, "seconds"));
   app.add_option("--config", o.config_file,
                  "operator configuration file (default: /config/edgediag/edgediag.conf, else "
                  "/etc/edgediag/edgediag.conf)");
@@ -258,12 +322,25 @@ std::optional<int> Parse(std::span<const char* const> args, Options& o, std::ost
   dx->add_option("--vif-file", o.vif_files, "describe-virtual-interfaces JSON (repeatable)");
   dx->add_option("--vif-dir", o.vif_dirs, "directories of VIF descriptions")->capture_default_str();
   dx->add_option("--interface", o.interface, "only the VIF on this interface");
-  dx->add_option("--peer", o.peer, "only the VIF with this Amazon peer address");
+  dx->add_option("--peer", o.peer, "only the VIF with this Amazon peer address")
+      ->check(IpAddress());
   dx->add_flag("--probe", o.probe, "DF-set pings at 1500 and at the VIF MTU to the Amazon peer");
   dx->add_option("--prefix-limit", o.prefix_limit,
                  "prefixes AWS accepts per address family on every VIF (default: 100 private/"
                  "transit, 1000 public; overrides edgediag.conf)")
       ->check(prefix_limit_ok);
+  std::string watch_text;
+  auto add_watch = [&](CLI::App* cmd) {
+    auto* w = cmd->add_option("--watch", watch_text,
+                              "capture again every SECONDS (default 2) and print what changed, "
+                              "until Ctrl-C")
+                  ->expected(0, 1)
+                  ->type_name("[SECONDS]");
+    cmd->add_option("--watch-count", o.watch_count, "stop --watch after N cycles")
+        ->check(NumberIn(1, 1e9, "cycles"))
+        ->needs(w);
+  };
+  add_watch(dx);
   auto* vpn =
       app.add_subcommand("vpn", "IPsec and WireGuard tunnels that are up but pass no traffic");
   vpn->add_flag("--ipsec", o.ipsec, "strongSwan only");
@@ -278,6 +355,11 @@ std::optional<int> Parse(std::span<const char* const> args, Options& o, std::ost
   vpn->add_option("--expect-up", o.expect_up,
                   "a WireGuard peer (key, name, IFACE:KEY) or interface that must be up: its "
                   "silence is a fault, not idleness (repeatable)");
+  add_watch(vpn);
+  std::string explain_id;
+  auto* explain = app.add_subcommand(
+      "explain", "what a check looks at, how to verify it by hand on VyOS and Linux, the fix");
+  explain->add_option("ID", explain_id, "a check id (edgediag --list-checks)")->required();
   auto* check = app.add_subcommand("check", "periodic self-check for Nagios/Prometheus/CloudWatch");
   check->add_option("--vif-file", o.vif_files, "describe-virtual-interfaces JSON (repeatable)");
   check->add_option("--vif-dir", o.vif_dirs, "directories of VIF descriptions")->capture_default_str();
@@ -318,9 +400,10 @@ std::optional<int> Parse(std::span<const char* const> args, Options& o, std::ost
     return kExitOk;
   }
   if (app.get_subcommands().empty()) {
-    err << "edgediag: a command is required: dx, vpn or check (see edgediag --help)\n";
+    err << "edgediag: a command is required: dx, vpn, check or explain (see edgediag --help)\n";
     return kExitUsage;
   }
+  if (explain->parsed()) return RunExplain(explain_id, out, err);
   o.command = dx->parsed() ? "dx" : vpn->parsed() ? "vpn" : "check";
   for (const auto& t : o.probe_target_text) {
     std::string error;
@@ -335,6 +418,30 @@ std::optional<int> Parse(std::span<const char* const> args, Options& o, std::ost
     o.check.dx = o.check_dx;
     o.check.vpn = o.check_vpn;
   }
+  o.check.json = o.json;
+  if ((dx->parsed() && dx->count("--watch") > 0) || (vpn->parsed() && vpn->count("--watch") > 0)) {
+    o.watch = 2;
+    if (!watch_text.empty())
+      if (auto e = NumberError(watch_text, 0.01, 86400, "seconds", &o.watch); !e.empty()) {
+        err << "edgediag: --watch: " << e << " (see edgediag --help)\n";
+        return kExitUsage;
+      }
+  }
+  // A replay is not this router's run: it keeps no state unless asked to.
+  if (o.command == "check" && !o.from_snapshot.empty() && check->count("--state") == 0)
+    o.check.state_file.clear();
+  // A --vif-dir that is not there reads nothing: say so (the defaults may
+  // well be missing, and are not named).
+  if (dx->count("--vif-dir") > 0)
+    for (const auto& d : o.vif_dirs) {
+      struct stat st;
+      if (stat(d.c_str(), &st) != 0)
+        err << "edgediag: warning: --vif-dir " << d << ": " << std::strerror(errno)
+            << "; no VIF description is read from it\n";
+      else if (!S_ISDIR(st.st_mode))
+        err << "edgediag: warning: --vif-dir " << d
+            << ": not a directory; no VIF description is read from it\n";
+    }
   return std::nullopt;
 }
 
@@ -348,7 +455,8 @@ struct Observed {
 // Fills `seen`; returns the exit code of a snapshot that cannot be loaded.
 // Each source's timeout fits in what is left of the deadline, with a fifth
 // kept for the rules and the render: a slow source is reported as such.
-int Observe(const Options& o, Observed& seen, const Deadline& deadline, std::ostream& err) {
+int Observe(const Options& o, Observed& seen, const Deadline& deadline, std::ostream& err,
+            bool use_state = true) {
   if (!o.from_snapshot.empty()) {
     auto s = plugin::LoadSnapshot(o.from_snapshot);
     if (!s) {
@@ -376,7 +484,7 @@ int Observe(const Options& o, Observed& seen, const Deadline& deadline, std::ost
   seen.now = plugin::Capture(copts);
   // Without --sample, the last self-check's counters give the deltas
   // (DESIGN.md): instant, and only when that state is recent and ours.
-  if (!seen.previous && o.command != "check")
+  if (!seen.previous && o.command != "check" && use_state)
     seen.previous = LoadRecentState(o.check.state_file, seen.now.hostname, seen.now.taken_at_ms,
                                     30 * 60 * 1000);
   return kExitOk;
@@ -412,9 +520,28 @@ int Save(const Options& o, const Snapshot& now, std::ostream& err) {
   return r.error().code == Error::Code::kPermissionDenied ? kExitNoPermission : kExitUnavailable;
 }
 
-// The report-wide line when nothing could be examined.
-std::optional<std::string> SourceNote(const Options& o, int source_code) {
+// One source of a snapshot for people: "vici unavailable (why)".
+std::string DescribeSource(const Snapshot& s, const char* name) {
+  const auto& st = s.Source(name);
+  if (st.state == SourceState::kNotCollected) return fmt::format("{} not collected", name);
+  return fmt::format("{} {}{}", name, plugin::SourceStateName(st.state),
+                     st.reason.empty() ? "" : " (" + st.reason + ")");
+}
+
+// The report-wide line when nothing could be examined. A loaded snapshot
+// is described by its own sources, never by this host's sockets.
+std::optional<std::string> SourceNote(const Options& o, const Snapshot& s, int source_code) {
   if (source_code != kExitUnavailable && source_code != kExitNoPermission) return std::nullopt;
+  if (!o.from_snapshot.empty()) {
+    if (o.command == "vpn")
+      return fmt::format("No VPN to examine in the snapshot: its sources say {}; {}{}.",
+                         DescribeSource(s, plugin::kSourceVici),
+                         DescribeSource(s, plugin::kSourceWireguard),
+                         s.wireguard.empty() ? ", with no WireGuard interface" : "");
+    return fmt::format("Nothing to examine in the snapshot: its sources say {}; {}.",
+                       DescribeSource(s, plugin::kSourceKernel),
+                       DescribeSource(s, plugin::kSourceFrr));
+  }
   bool denied = source_code == kExitNoPermission;
   if (o.command == "vpn")
     return denied ? "Not permitted to read strongSwan or WireGuard: run as root (VyOS: the "
@@ -423,6 +550,223 @@ std::optional<std::string> SourceNote(const Options& o, int source_code) {
                         o.capture.vici_socket + ") and there is no WireGuard interface.";
   return denied ? "Not permitted to read the kernel's state or FRR: run as root."
                 : "Nothing to examine: neither the kernel's state nor FRR could be read.";
+}
+
+// --interface / --peer that matched nothing: say so, and name what there is
+// (not "no peering found" when the peering is there under another name).
+std::optional<std::string> FilterNote(const Options& o, const plugin::Report& report,
+                                      std::span<const Family> families, const plugin::Facts& facts,
+                                      const Snapshot* previous) {
+  if (!report.subjects.empty() || (o.interface.empty() && o.peer.empty())) return std::nullopt;
+  auto all = plugin::BuildReport(o.command, families, facts, previous);
+  if (all.subjects.empty()) return std::nullopt;
+  std::string filter = !o.interface.empty() ? "--interface " + o.interface : "";
+  if (!o.peer.empty()) filter += (filter.empty() ? "" : " ") + ("--peer " + o.peer);
+  std::vector<std::string> names;
+  constexpr std::size_t kMaxListed = 20;
+  for (const auto& sr : all.subjects) {
+    if (names.size() == kMaxListed) {
+      names.push_back(fmt::format("and {} more", all.subjects.size() - kMaxListed));
+      break;
+    }
+    std::vector<std::string> where;
+    if (!sr.subject.interface.empty() && sr.subject.interface != sr.subject.id)
+      where.push_back(sr.subject.interface);
+    if (!sr.subject.peer.empty() && sr.subject.peer != sr.subject.id)
+      where.push_back(o.command == "dx" ? "peer " + sr.subject.peer : sr.subject.peer);
+    if (!sr.subject.name.empty() && sr.subject.name != sr.subject.id) where.push_back(sr.subject.name);
+    names.push_back(where.empty() ? sr.subject.id
+                                  : fmt::format("{} ({})", sr.subject.id, fmt::join(where, ", ")));
+  }
+  return fmt::format("The filter {} matched none of the {} {}: {}.", filter, all.subjects.size(),
+                     o.command == "dx" ? (all.subjects.size() == 1 ? "Direct Connect peering"
+                                                                   : "Direct Connect peerings")
+                                       : (all.subjects.size() == 1 ? "VPN subject" : "VPN subjects"),
+                     fmt::join(names, "; "));
+}
+
+// SIGINT and SIGTERM end a watch. They are blocked while it runs (threads
+// and helper programs started meanwhile inherit that) and taken between
+// cycles with sigtimedwait, so that a capture is never cut in half.
+class WatchSignals {
+ public:
+  WatchSignals() {
+    sigemptyset(&set_);
+    sigaddset(&set_, SIGINT);
+    sigaddset(&set_, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set_, &old_);
+    // A shell starts background commands with SIGINT ignored, and an
+    // ignored signal is dropped, never queued: `kill -INT` would not end
+    // the watch. Blocked, the default action never runs.
+    struct sigaction dfl {};
+    dfl.sa_handler = SIG_DFL;
+    sigaction(SIGINT, &dfl, &old_int_);
+    sigaction(SIGTERM, &dfl, &old_term_);
+  }
+  ~WatchSignals() {
+    sigaction(SIGINT, &old_int_, nullptr);
+    sigaction(SIGTERM, &old_term_, nullptr);
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+  WatchSignals(const WatchSignals&) = delete;
+  WatchSignals& operator=(const WatchSignals&) = delete;
+
+  /// Waits at most `wait` for one of the signals: its number, or 0. The
+  /// wall clock decides when the wait is over: sigtimedwait's own clock is
+  /// the monotonic one, seen running ~30 times too fast in a QEMU TCG guest.
+  int Wait(std::chrono::milliseconds wait) {
+    auto until = std::chrono::system_clock::now() + wait;
+    for (;;) {
+      auto left = std::max<std::int64_t>(
+          0, std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::system_clock::now())
+                 .count());
+      timespec ts{static_cast<time_t>(left / 1000), static_cast<long>(left % 1000) * 1000000};
+      int sig = sigtimedwait(&set_, nullptr, &ts);
+      if (sig > 0) return sig;
+      if (left == 0) return 0;  // timed out, or interrupted, with no time left
+    }
+  }
+
+ private:
+  sigset_t set_, old_;
+  struct sigaction old_int_ {}, old_term_ {};
+};
+
+// "11:40:02" (local time) for people, RFC 3339 UTC for --json.
+std::string WatchTime(bool json) {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  char buf[32];
+  if (json) {
+    gmtime_r(&t, &tm);
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  } else {
+    localtime_r(&t, &tm);
+    std::strftime(buf, sizeof buf, "%H:%M:%S", &tm);
+  }
+  return buf;
+}
+
+// EDGEDIAG_DEBUG=watch: open fds and resident memory after each cycle, so
+// that a test can see both stay flat.
+void WatchDebug(std::ostream& err, int cycle) {
+  int fds = 0;
+  if (DIR* d = opendir("/proc/self/fd")) {
+    while (dirent* e = readdir(d)) fds += e->d_name[0] != '.';
+    closedir(d);
+    --fds;  // the directory's own
+  }
+  long pages = 0, resident = 0;
+  if (std::FILE* f = std::fopen("/proc/self/statm", "r")) {
+    if (std::fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
+    std::fclose(f);
+  }
+  err << fmt::format("edgediag: watch: cycle {}: {} fds, RSS {} KiB\n", cycle, fds,
+                     resident * sysconf(_SC_PAGESIZE) / 1024);
+}
+
+// dx --watch / vpn --watch: the full diagnosis, then one timestamped line
+// per change, every o.watch seconds, until Ctrl-C/SIGTERM (or
+// --watch-count cycles); then one summary line, exit 0. --deadline holds
+// for each cycle. Each cycle's counters are compared with the cycle before.
+int Watch(const Options& o, std::string_view salt, std::ostream& out, std::ostream& err) {
+  WatchSignals signals;
+  const char* dbg = std::getenv("EDGEDIAG_DEBUG");
+  const bool debug = dbg != nullptr && std::string_view(dbg).find("watch") != std::string_view::npos;
+  const auto families = Families(o);
+  const auto period = std::chrono::milliseconds(static_cast<std::int64_t>(o.watch * 1000));
+  const auto started = std::chrono::system_clock::now();
+  std::optional<Snapshot> last;
+  std::optional<WatchState> state;
+  std::map<std::string, int> summary;
+  int cycles = 0, changes = 0, signal = 0;
+  auto line = [&](const std::string& text) {
+    if (o.json)
+      out << nlohmann::json{{"time", WatchTime(true)}, {"change", text}}.dump(
+                 -1, ' ', false, nlohmann::json::error_handler_t::replace)
+          << "\n";
+    else
+      out << WatchTime(false) << " " << Printable(text) << "\n";
+  };
+  for (;;) {
+    const auto cycle_start = std::chrono::system_clock::now();
+    {
+      Deadline deadline(
+          std::chrono::milliseconds(static_cast<std::int64_t>((o.deadline + o.sample) * 1000)),
+          false);
+      deadline.Phase("capture");
+      const bool first = !state.has_value();
+      Observed seen;
+      if (int code = Observe(o, seen, deadline, err, first); code != kExitOk) {
+        if (first) return code;
+        // A snapshot file being replaced: the next cycle reads it again.
+      } else {
+        Snapshot& now = seen.now;
+        if (o.command == "dx") {
+          int data_code = kExitDataError;
+          std::string data_error = LoadVifs(o, now, salt, !o.from_snapshot.empty(), &data_code);
+          if (first && !data_error.empty()) err << "edgediag: " << data_error << "\n";
+        }
+        Probe(o, now);
+        if (first || !o.save_snapshot.empty()) Save(o, now, err);
+        const Snapshot* previous = last ? &*last : seen.previous ? &*seen.previous : nullptr;
+        deadline.Phase("rules and report");
+        WatchState next;
+        {
+          plugin::Facts facts(now, families);
+          auto report = plugin::BuildReport(o.command, families, facts, previous,
+                                            {o.interface, o.peer});
+          next = MakeWatchState(report, now, state ? &*state : nullptr,
+                                std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    std::chrono::system_clock::now().time_since_epoch())
+                                    .count(),
+                                std::max<std::int64_t>(kCounterQuietMs, 3 * period.count()));
+          summary = plugin::Summary(report);
+          deadline.Phase("render");
+          if (first) {
+            int source_code = ExitCodeForSources(o.command, now);
+            if (auto note = SourceNote(o, now, source_code)) report.notes.push_back(std::move(*note));
+            if (auto note = FilterNote(o, report, families, facts, previous))
+              report.notes.push_back(std::move(*note));
+            if (o.json) {
+              RenderJson(report, out);
+            } else {
+              out << RenderText(report, {UseColor(o.color), o.detail});
+              out << fmt::format("\nWatching every {:g} s; one line per change, Ctrl-C to stop.\n",
+                                 o.watch);
+            }
+          }
+        }
+        if (!first)
+          for (const auto& c : WatchChanges(*state, next)) {
+            line(c);
+            ++changes;
+          }
+        out.flush();
+        state = std::move(next);
+        last = std::move(now);
+      }
+    }
+    ++cycles;
+    if (debug) WatchDebug(err, cycles);
+    if (o.watch_count > 0 && cycles >= o.watch_count) break;
+    auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::system_clock::now() - cycle_start);
+    if ((signal = signals.Wait(std::max(period - spent, std::chrono::milliseconds(0)))) != 0) break;
+  }
+  double seconds =
+      std::chrono::duration<double>(std::chrono::system_clock::now() - started).count();
+  std::string why = signal == SIGINT    ? "interrupted"
+                    : signal == SIGTERM ? "terminated"
+                                        : fmt::format("after {} cycles", cycles);
+  std::string end = fmt::format(
+      "watch ended ({}): {} cycles in {:.0f} s, {} changes; now {} critical, {} warning, {} ok, "
+      "{} unknown",
+      why, cycles, seconds, changes, summary["critical"], summary["warning"], summary["ok"],
+      summary["unknown"]);
+  line(end);
+  out.flush();
+  return kExitOk;
 }
 
 }  // namespace
@@ -466,6 +810,7 @@ int Run(std::span<const char* const> args, std::ostream& out, std::ostream& err,
   // never written anywhere, and never taken from a file.
   KeySalt salt;
   o.capture.key_salt = salt.value;
+  if (o.watch > 0) return Watch(o, salt.value, out, err);
 
   Deadline deadline(std::chrono::milliseconds(static_cast<std::int64_t>((o.deadline + o.sample) * 1000)),
                     o.command == "check");
@@ -511,7 +856,9 @@ int Run(std::span<const char* const> args, std::ostream& out, std::ostream& err,
                                     {o.interface, o.peer});
   times.Done("rules and report");
   int source_code = ExitCodeForSources(o.command, now);
-  if (auto note = SourceNote(o, source_code)) report.notes.push_back(std::move(*note));
+  if (auto note = SourceNote(o, now, source_code)) report.notes.push_back(std::move(*note));
+  if (auto note = FilterNote(o, report, families, facts, seen.previous ? &*seen.previous : nullptr))
+    report.notes.push_back(std::move(*note));
   deadline.Phase("render");
 
   if (o.json)

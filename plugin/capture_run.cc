@@ -114,6 +114,10 @@ Result<RunOutput> RunProgram(const std::vector<std::string>& argv,
   if (pid == 0) {
     // A process group of its own: a deadline kills it with all it started.
     ::setpgid(0, 0);
+    // `--watch` blocks SIGINT and SIGTERM; a helper must not inherit that.
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
     const int devnull = ::open("/dev/null", O_RDONLY);
     if (devnull >= 0) ::dup2(devnull, 0);
     ::dup2(out_w.get(), 1);

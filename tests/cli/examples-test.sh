@@ -34,6 +34,14 @@ expect_rc() {
 }
 
 expect_first dx-vlan-mismatch.json dx dx.vlan.mismatch
+expect_first vpn-ipsec-one-way.json vpn ipsec.traffic.one-way
+expect_first vpn-wireguard-stale.json vpn wg.handshake.stale
+expect_first vpn-healthy.json vpn ipsec.ok
+# Every example has its line in the README.
+for f in "$examples"/*.json; do
+  grep -q "examples/$(basename "$f")" "$(dirname "$0")/../../README.md" && ok ||
+    bad "README has no line for examples/$(basename "$f")"
+done
 
 # Text output names the cause on its verdict line.
 "$bin" dx --from-snapshot "$examples/dx-vlan-mismatch.json" >"$tmp/text" 2>&1

@@ -171,6 +171,7 @@ TEST_F(CheckTest, NoSyslogLineEverHoldsTheKey) {
 }
 
 TEST_F(CheckTest, StateFileIsPrivateAndItsDirectoryIsCreated) {
+  fs::create_directories(dir_ / "var" / "lib");
   options_.state_file = dir_ / "var" / "lib" / "edgediag" / "state.json";
   Check(HealthyDx());
   struct stat st;
@@ -183,6 +184,17 @@ TEST_F(CheckTest, StateFileIsPrivateAndItsDirectoryIsCreated) {
   for (const auto& e : fs::directory_iterator(dir_ / "var" / "lib" / "edgediag"))
     names.push_back(e.path().filename());
   EXPECT_THAT(names, ElementsAre("state.json"));
+}
+
+// Only the package's own state directory is created, never its parents
+// nor a directory of another name: a mistyped --state leaves no trail.
+TEST_F(CheckTest, StateCreatesNoOtherDirectory) {
+  for (auto path : {dir_ / "var" / "lib" / "edgediag" / "state.json", dir_ / "typo" / "state.json"}) {
+    options_.state_file = path;
+    EXPECT_EQ(Check(HealthyDx()), kNagiosUnknown) << out_.str();
+    EXPECT_FALSE(fs::exists(path.parent_path())) << path;
+    EXPECT_THAT(err_.str(), HasSubstr("does not exist (only the package's own state directory"));
+  }
 }
 
 // The snapshot as the state keeps it: the keys' shapes, not their fingerprints.
