@@ -124,7 +124,7 @@ Decoded Decode(const BgpNotification& n, const DxPeering& p) {
           break;
         case 6:
           d.cause = rx ? "AWS refused the router's hold time (Unacceptable Hold Time): AWS "
-                         "accepts 0 no more than under 3 s"
+                         "accepts neither 0 nor less than 3 s"
                        : "the router refused the hold time AWS offered (Unacceptable Hold Time)";
           d.remedy = "Use a hold time of 3 s or more (AWS's default: 90 s, keepalive 30 s): "
                      "VyOS `set protocols bgp neighbor " + a + " timers holdtime 90`";

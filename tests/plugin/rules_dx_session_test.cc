@@ -98,8 +98,8 @@ INSTANTIATE_TEST_SUITE_P(
         NotifyCase{"UnacceptableHoldTime", "0206", "OPEN Message Error/Unacceptable Hold Time",
                    true, Severity::kCritical,
                    "BGP is Idle; the last NOTIFICATION (2/6, received) says AWS refused the "
-                   "router's hold time (Unacceptable Hold Time): AWS accepts 0 no more than under "
-                   "3 s"}),
+                   "router's hold time (Unacceptable Hold Time): AWS accepts neither 0 nor less "
+                   "than 3 s"}),
     [](const auto& info) { return std::string(info.param.name); });
 
 TEST(Notification, ACollisionIsHarmlessAndRanksAfterTheState) {
