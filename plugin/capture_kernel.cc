@@ -33,6 +33,7 @@ Interface FromLink(nl::Link&& l) {
   i.vlan_id = l.vlan_id;
   i.vlan_protocol = l.vlan_protocol;
   i.if_id = l.xfrm_if_id;
+  if (l.master && *l.master != 0) i.master = *l.master;
   i.mtu = l.mtu.value_or(0);
   i.admin_up = l.admin_up();
   i.carrier = l.carrier();

@@ -80,6 +80,17 @@ void Locate(const Snapshot& s, const Parsed& parsed, DxPeering& p) {
         break;
       }
   }
+  if (p.iface) {
+    p.vrf = VrfOf(s, *p.iface);
+    // The VRF's table: where the kernel put the connected route of the subnet.
+    for (const auto& r : s.routes)
+      if ((r.ifindex == p.iface->ifindex || r.dev == p.iface->name) && r.protocol == "kernel" &&
+          r.type == "unicast" && r.gateway.empty() && p.address &&
+          r.family == p.address->family) {
+        p.table = r.table;
+        break;
+      }
+  }
   if (p.amazon) {
     for (const auto& [na, n] : parsed.neighbours) {
       if (!na.SameAddress(*p.amazon)) continue;
@@ -87,11 +98,14 @@ void Locate(const Snapshot& s, const Parsed& parsed, DxPeering& p) {
       p.neighbour = n;
       break;
     }
-    for (const auto& [ba, b] : parsed.bgp)
-      if (ba.SameAddress(*p.amazon)) {
-        p.bgp = b;
-        break;
-      }
+    // AWS may hand out the same link-local pair on VIFs in different VRFs:
+    // FRR's neighbour in the interface's own VRF wins.
+    for (const auto& [ba, b] : parsed.bgp) {
+      if (!ba.SameAddress(*p.amazon)) continue;
+      if (p.bgp && b->vrf != p.vrf) continue;
+      p.bgp = b;
+      if (b->vrf == p.vrf) break;
+    }
     for (const auto& [ra, t] : parsed.sockets) {
       bool to_peer = ra && ra->SameAddress(*p.amazon);
       bool listener = t->state == "LISTEN" && t->local_port == 179;
@@ -102,6 +116,12 @@ void Locate(const Snapshot& s, const Parsed& parsed, DxPeering& p) {
 }
 
 }  // namespace
+
+std::string VrfOf(const Snapshot& s, const Interface& iface) {
+  if (!iface.master) return "default";
+  const Interface* m = s.FindInterface(*iface.master);
+  return m && m->kind == "vrf" ? m->name : "default";
+}
 
 bool IsAmazonAsn(std::uint32_t asn) {
   // Amazon's public ASNs. 64512, the default Amazon-side ASN of a gateway, is
@@ -190,16 +210,26 @@ std::vector<DxPeering> MatchDx(const Snapshot& s) {
     DxPeering p;
     p.amazon = a;
     p.subject = {SubjectKind::kDxVif, a->Address(), "", a->Address(), ""};
-    // The router address whose subnet holds the peer stands in for the VIF's.
+    // The router address whose subnet holds the peer stands in for the VIF's;
+    // the one in the neighbour's own VRF first (the same link-local pair may
+    // serve VIFs in several VRFs).
     for (const auto& addr : s.addresses) {
       auto r = ParseAddress(addr.address, addr.prefixlen);
-      if (r && r->Contains(*a) && !r->SameAddress(*a)) {
-        p.customer = r;
-        p.amazon->len = r->len;
-        break;
-      }
+      if (!r || !r->Contains(*a) || r->SameAddress(*a)) continue;
+      const Interface* at = s.FindInterface(addr.ifindex);
+      bool same_vrf = at && VrfOf(s, *at) == b.vrf;
+      if (p.customer && !same_vrf) continue;
+      p.customer = r;
+      p.amazon->len = r->len;
+      if (at && at->vlan_id) p.vlan = *at->vlan_id;  // Locate keeps to that sub-interface
+      if (same_vrf) break;
     }
+    // The same peer address in two VRFs is two peerings: the VRF names it.
+    int same_address = 0;
+    for (const auto& o : s.bgp_neighbors) same_address += o.address == b.address;
+    if (same_address > 1 && b.vrf != "default") p.subject.id = b.vrf + ":" + a->Address();
     Locate(s, parsed, p);
+    p.bgp = &b;
     // Direct Connect arrives on an 802.1Q sub-interface; 169.254/16 peers on
     // tunnels (AWS Site-to-Site VPN, GRE) are not VIFs.
     if (!p.iface || (p.iface->kind != "vlan" && !p.iface->vlan_id)) continue;

@@ -36,7 +36,16 @@ struct DxPeering {
   const Neighbour* neighbour = nullptr;  ///< ARP/ND entry of the Amazon address
   const BgpNeighbor* bgp = nullptr;      ///< FRR's neighbour for the Amazon address
   std::vector<const TcpSocket*> sockets;  ///< port-179 sockets toward the peer, listeners
+  /// The VRF the interface is enslaved to ("default" when none): FRR's
+  /// neighbour is looked up there first, and the VRF's routing table is
+  /// the one the VIF's routes live in (the connected route of its subnet).
+  std::string vrf = "default";
+  std::optional<std::uint32_t> table;
 };
+
+/// The VRF an interface belongs to: its master's name when that is a VRF
+/// device, else "default".
+std::string VrfOf(const Snapshot& snapshot, const Interface& iface);
 
 /// All peerings to check: one per VIF bgpPeer (or VIF), or, without VIF
 /// descriptions, one per DX-like BGP neighbour found on the router.

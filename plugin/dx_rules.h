@@ -2,6 +2,8 @@
 // its own id only.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,8 +45,40 @@ std::vector<Finding> CheckRouteNotInstalled(const Facts& facts, const Snapshot& 
 /// The kernel table a peering's routes belong in: its interface's (a VRF's
 /// table), else main (254).
 std::uint32_t PeeringTable(const Snapshot& s, const DxPeering& p);
+/// dx.bgp.notification: the last NOTIFICATION decoded, when no more specific id names it.
+std::vector<Finding> CheckBgpNotification(const Facts& facts, const Snapshot& s, const Snapshot* previous);
+/// dx.bgp.timers: hold/keepalive AWS refuses, BFD below 300 ms x 3, BFD with graceful restart.
+std::vector<Finding> CheckBgpTimers(const Facts& facts, const Snapshot& s, const Snapshot* previous);
 std::vector<Finding> CheckVifReadable(const Facts& facts, const Snapshot& s, const Snapshot* previous);
 std::vector<Finding> CheckResilienceSingleVif(const Facts& facts, const Snapshot& s, const Snapshot* previous);
+
+/// A NOTIFICATION as FRR recorded it for a neighbour's last reset.
+struct BgpNotification {
+  enum Direction { kUnknown, kReceived, kSent };
+  int code = 0, subcode = 0;
+  Direction direction = kUnknown;
+  std::optional<std::uint64_t> age_ms;  ///< lastResetTimerMsecs
+};
+/// The last NOTIFICATION of a neighbour (lastErrorCodeSubcode), if any.
+std::optional<BgpNotification> LastNotification(const BgpNeighbor& b);
+/// "4/0 Hold Timer Expired, received from the peer, 3 min ago".
+Evidence NotificationEvidence(const BgpNeighbor& b, const BgpNotification& n);
+/// "42 s ago", "3 min ago", "2 h 5 min ago", "age unknown".
+std::string DescribeAge(std::optional<std::uint64_t> ms);
+
+/// Zero-config (no VIF): the dx.asn.local-mismatch (`local`) or
+/// dx.asn.remote-mismatch that a 2/2 Bad Peer AS NOTIFICATION proves —
+/// received: AWS refused the router's AS; sent: the router refused AWS's.
+std::optional<Finding> ZeroConfigAsn(const DxPeering& p, bool local);
+
+/// Zero-config (no VIF): TCP-MD5 counters rising (needs `previous`) while
+/// the session sits in Connect/Active: dx.md5.mismatch when the router holds
+/// a key, dx.md5.missing when it holds none and signed segments arrive.
+std::optional<Finding> ZeroConfigMd5(const Snapshot& s, const DxPeering& p, const Snapshot* previous);
+
+/// Zero-config (no VIF): a sub-interface MTU that no VIF type offers (AWS:
+/// 1500, 8500, 9001): dx.mtu.mismatch as a warning, saying what was assumed.
+std::optional<Finding> ZeroConfigMtu(const Snapshot& s, const DxPeering& p);
 
 /// Whether FRR holds the peering Established.
 bool Established(const DxPeering& p);

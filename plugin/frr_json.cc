@@ -84,6 +84,20 @@ BgpNeighbor ParseNeighbor(const std::string& address, const std::string& vrf, co
   if (b.updateSource.empty()) b.updateSource = Str(n, "updateSourceInterface");
   b.ttlSecurityHops = Opt<int>(n, "bgpTtlSecurityHops");
   b.interface = Str(n, "nbrInterface");
+  b.lastResetTimerMsecs = Opt<std::uint64_t>(n, "lastResetTimerMsecs");
+  b.lastShutdownDescription = Str(n, "lastShutdownDescription");
+  b.bgpTimerKeepAliveIntervalMsecs = Opt<std::uint64_t>(n, "bgpTimerKeepAliveIntervalMsecs");
+  b.bgpTimerConfiguredHoldTimeMsecs = Opt<std::uint64_t>(n, "bgpTimerConfiguredHoldTimeMsecs");
+  b.bgpTimerConfiguredKeepAliveIntervalMsecs =
+      Opt<std::uint64_t>(n, "bgpTimerConfiguredKeepAliveIntervalMsecs");
+  if (auto it = n.find("peerBfdInfo"); it != n.end() && it->is_object()) {
+    b.bfdDetectMultiplier = Opt<std::uint32_t>(*it, "detectMultiplier");
+    b.bfdRxMinInterval = Opt<std::uint32_t>(*it, "rxMinInterval");
+    b.bfdTxMinInterval = Opt<std::uint32_t>(*it, "txMinInterval");
+    b.bfdStatus = Str(*it, "status");
+  }
+  if (auto it = n.find("gracefulRestartInfo"); it != n.end() && it->is_object())
+    b.localGrMode = Str(*it, "localGrMode");
   if (auto it = n.find("addressFamilyInfo"); it != n.end() && it->is_object()) {
     for (const auto& [af, info] : it->items()) {
       if (!info.is_object()) continue;

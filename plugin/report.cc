@@ -50,26 +50,58 @@ Family FamilyOf(SubjectKind k) {
   return Family::kNet;
 }
 
+// "IPv6 session 2001:db8::1" — how a finding names its peering.
+std::string SessionName(const std::string& peer) {
+  return fmt::format("{} session {}", peer.find(':') != std::string::npos ? "IPv6" : "IPv4", peer);
+}
+
 // What "ok" means for a DX subject, said with the values that were checked.
 Finding DxOk(const Facts& facts, const Subject& subject) {
   Finding f{.id = "dx.ok", .severity = Severity::kOk};
+  int sessions = 0;
+  for (const auto& p : facts.dx()) sessions += p.subject.id == subject.id;
+  bool all_up = sessions > 0;
   for (const auto& p : facts.dx()) {
     if (p.subject.id != subject.id) continue;
+    // A dual-stack VIF: each row says which session it is about.
+    std::string of = sessions > 1 && p.amazon ? ", " + SessionName(p.amazon->Address()) : "";
     if (p.iface && p.iface->vlan_id)
-      f.evidence.push_back({"VLAN", fmt::format("{} on {}", *p.iface->vlan_id, p.iface->name),
+      f.evidence.push_back({"VLAN" + of, fmt::format("{} on {}", *p.iface->vlan_id, p.iface->name),
                             p.vlan ? std::to_string(p.vlan) : "—"});
     if (p.address)
-      f.evidence.push_back({"address", fmt::format("{}/{}", p.address->address, p.address->prefixlen),
+      f.evidence.push_back({"address" + of, fmt::format("{}/{}", p.address->address, p.address->prefixlen),
                             p.expected.customerAddress.empty() ? "—" : p.expected.customerAddress});
     if (p.neighbour)
-      f.evidence.push_back({"ARP/ND of the Amazon peer", p.neighbour->state, "REACHABLE/STALE"});
-    if (p.bgp) f.evidence.push_back({"BGP state", p.bgp->bgpState, "Established"});
+      f.evidence.push_back({"ARP/ND of the Amazon peer" + of, p.neighbour->state, "REACHABLE/STALE"});
+    if (p.bgp) f.evidence.push_back({"BGP state" + of, p.bgp->bgpState, "Established"});
+    all_up &= p.bgp && p.bgp->bgpState == "Established";
   }
   f.message = "the router matches the VIF and nothing points at a fault";
-  for (const auto& e : f.evidence)
-    if (e.what == "BGP state" && e.observed == "Established")
-      f.message = "BGP is Established and the router matches the VIF";
+  if (all_up)
+    f.message = sessions > 1 ? fmt::format("BGP is Established on all {} sessions and the router "
+                                           "matches the VIF", sessions)
+                             : "BGP is Established and the router matches the VIF";
   return f;
+}
+
+// A dual-stack VIF is one subject with two sessions, each judged on its
+// own: every finding about one of them says which.
+void NameSessions(const Facts& facts, std::vector<Finding>& found) {
+  std::unordered_map<std::string_view, int> sessions;
+  for (const auto& p : facts.dx()) ++sessions[p.subject.id];
+  bool any = false;
+  for (const auto& [id, n] : sessions) any |= n > 1;
+  if (!any) return;
+  for (auto& f : found) {
+    if (f.subject.kind != SubjectKind::kDxVif || f.subject.peer.empty()) continue;
+    // About the VIF as a whole, not one of its sessions.
+    if (f.id == "dx.resilience.single-vif" || f.id == "dx.vif.readable" ||
+        f.id == "dx.mtu.invalid-for-type")
+      continue;
+    auto it = sessions.find(f.subject.id);
+    if (it == sessions.end() || it->second < 2) continue;
+    f.message = SessionName(f.subject.peer) + ": " + f.message;
+  }
 }
 
 Finding GenericOk(Family family) {
@@ -180,6 +212,8 @@ Report BuildReport(const std::string& command, std::span<const Family> families,
     beside.push_back([&] { facts.wireguard(); });
   std::vector<RuleFailure> failures;
   std::vector<Finding> found = RunRules(families, facts, previous, beside, &failures, rules);
+
+  NameSessions(facts, found);
 
   // Every subject, in order of appearance, straight into the report (a
   // hub's 100,000 peers are not copied around), with its family beside it.

@@ -43,6 +43,7 @@ bool IsPrivateAsn(std::uint32_t asn) {
 std::vector<Finding> CheckAsnLocal(const Facts& facts, const Snapshot&, const Snapshot*) {
   std::vector<Finding> out;
   for (const auto& p : facts.dx()) {
+    if (auto z = ZeroConfigAsn(p, /*local=*/true)) out.push_back(std::move(*z));
     if (!p.vif || !p.bgp || !p.bgp->localAs || !p.expected.asn) continue;
     if (*p.bgp->localAs == *p.expected.asn) continue;
     Finding f{.id = "dx.asn.local-mismatch", .severity = Severity::kCritical, .subject = p.subject};
@@ -63,6 +64,7 @@ std::vector<Finding> CheckAsnLocal(const Facts& facts, const Snapshot&, const Sn
 std::vector<Finding> CheckAsnRemote(const Facts& facts, const Snapshot&, const Snapshot*) {
   std::vector<Finding> out;
   for (const auto& p : facts.dx()) {
+    if (auto z = ZeroConfigAsn(p, /*local=*/false)) out.push_back(std::move(*z));
     if (!p.vif || !p.bgp || !p.bgp->remoteAs || !p.vif->amazonSideAsn) continue;
     if (*p.bgp->remoteAs == *p.vif->amazonSideAsn) continue;
     Finding f{.id = "dx.asn.remote-mismatch", .severity = Severity::kCritical, .subject = p.subject};
@@ -137,6 +139,7 @@ std::vector<Finding> CheckMtuInvalidForType(const Facts& facts, const Snapshot&,
 std::vector<Finding> CheckMtuMismatch(const Facts& facts, const Snapshot& s, const Snapshot*) {
   std::vector<Finding> out;
   for (const auto& p : facts.dx()) {
+    if (auto z = ZeroConfigMtu(s, p)) out.push_back(std::move(*z));
     if (!p.vif || !p.vif->mtu || !p.iface || p.match != AddressMatch::kExact) continue;
     std::uint32_t want = *p.vif->mtu, have = p.iface->mtu;
     if (have == want || have == 0) continue;

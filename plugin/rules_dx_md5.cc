@@ -215,7 +215,10 @@ std::vector<Finding> CheckMd5(const Facts& facts, const Snapshot& s, const Snaps
   const bool md5_ok = s.Source(kSourceMd5).state == SourceState::kOk;
   std::optional<Evidence> counters = Md5Counters(s, prev);
   for (const auto& p : facts.dx()) {
-    if (!p.vif) continue;
+    if (!p.vif) {
+      if (auto z = ZeroConfigMd5(s, p, prev)) out.push_back(std::move(*z));
+      continue;
+    }
     std::optional<KeyProperties> kernel;
     if (md5_ok) kernel = KernelKey(p);
     for (auto f : {VifKeyTooLong(p), ClassifyKeys(s, p, kernel)}) {

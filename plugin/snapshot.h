@@ -36,6 +36,7 @@ struct Interface {
   std::optional<double> rx_power_mw;           ///< optics, where the driver offers it
   std::optional<double> rx_power_low_alarm_mw;
   std::optional<std::uint32_t> if_id;  ///< IFLA_XFRM_IF_ID, for kind "xfrm" (route-based IPsec)
+  std::optional<int> master;  ///< IFLA_MASTER: the VRF (or bridge, bond) it is enslaved to
   bool operator==(const Interface&) const = default;
 };
 
@@ -152,6 +153,17 @@ struct BgpNeighbor {
   std::optional<std::uint64_t> prefixesSent;      ///< advertised to the peer
   std::optional<std::uint64_t> prefixesReceived;
   std::vector<BgpAddressFamily> addressFamilyInfo;  ///< per address family
+  // The last reset and its NOTIFICATION (FRR bgp_vty.c bgp_show_peer_reset).
+  std::optional<std::uint64_t> lastResetTimerMsecs;  ///< age of the last reset
+  std::string lastShutdownDescription;  ///< RFC 9003 text of a received Cease 6/2 or 6/4
+  // Timers: configured (bgpTimerConfigured*) and in force (bgpTimer*).
+  std::optional<std::uint64_t> bgpTimerKeepAliveIntervalMsecs;
+  std::optional<std::uint64_t> bgpTimerConfiguredHoldTimeMsecs;
+  std::optional<std::uint64_t> bgpTimerConfiguredKeepAliveIntervalMsecs;
+  // peerBfdInfo, when BFD is configured for the neighbour.
+  std::optional<std::uint32_t> bfdDetectMultiplier, bfdRxMinInterval, bfdTxMinInterval;
+  std::string bfdStatus;
+  std::string localGrMode;  ///< gracefulRestartInfo.localGrMode: "Helper*", "Restart", ...
   bool operator==(const BgpNeighbor&) const = default;
 };
 

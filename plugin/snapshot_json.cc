@@ -125,7 +125,7 @@ EDGEDIAG_JSON_TYPE(Interface, name, ifindex, kind, link, parent,
                                                 operstate, lladdr, rx_bytes, tx_bytes, rx_packets,
                                                 tx_packets, rx_errors, tx_errors, rx_dropped,
                                                 tx_dropped, rp_filter, rx_power_mw,
-                                                rx_power_low_alarm_mw, if_id)
+                                                rx_power_low_alarm_mw, if_id, master)
 EDGEDIAG_JSON_TYPE(Address, ifname, ifindex, family, address,
                                                 prefixlen)
 EDGEDIAG_JSON_TYPE(Neighbour, ifname, ifindex, family, address,
@@ -150,7 +150,10 @@ EDGEDIAG_JSON_TYPE(
     updatesSent, updatesRecv, keepalivesSent, keepalivesRecv, connectionsEstablished,
     connectionsDropped, lastResetDueTo, lastErrorCodeSubcode, lastNotificationReason,
     bgpTimerHoldTimeMsecs, bgpTimerUpMsec, passwordConfigured, ebgpMultihop, updateSource,
-    ttlSecurityHops, prefixesSent, prefixesReceived, addressFamilyInfo)
+    ttlSecurityHops, prefixesSent, prefixesReceived, addressFamilyInfo, lastResetTimerMsecs,
+    lastShutdownDescription, bgpTimerKeepAliveIntervalMsecs, bgpTimerConfiguredHoldTimeMsecs,
+    bgpTimerConfiguredKeepAliveIntervalMsecs, bfdDetectMultiplier, bfdRxMinInterval,
+    bfdTxMinInterval, bfdStatus, localGrMode)
 EDGEDIAG_JSON_TYPE(ChildConfig, name, mode, local_ts, remote_ts,
                                                 start_action)
 EDGEDIAG_JSON_TYPE(IpsecConnection, name, local_addrs, remote_addrs,

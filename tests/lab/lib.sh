@@ -388,6 +388,7 @@ dx_setup() {
   : "${CUST_PEER=$(ip_of "$aaddr")}" "${CUST_ASN=$asn}" "${CUST_REMOTE_AS=$aasn}"
   : "${CUST_KEY=$key}" "${CUST_MTU=$mtu}" "${CUST_PREFIXES=2}" "${CUST_PORT_DOWN=}"
   : "${CUST_REQUIRE_POLICY=}"
+  : "${CUST_VRF=}"
   AWS_ADDR=$(ip_of "$aaddr"); AWS_PEER=$(ip_of "$caddr")
 
   # Every process start costs in the VM: one "ip -batch" per namespace.
@@ -413,6 +414,11 @@ dx_setup() {
       cb+=$'\n'"link add link eth0 name eth0.$CUST_VLAN mtu $CUST_MTU up type vlan proto 802.1Q id $CUST_VLAN"
       CUST_IF=eth0.$CUST_VLAN
     fi
+  fi
+  if [ -n "$CUST_VRF" ]; then
+    # VyOS style: the DX sub-interface in a VRF of its own (table 100).
+    cb+=$'\n'"link add $CUST_VRF up type vrf table 100"
+    cb+=$'\n'"link set $CUST_IF master $CUST_VRF"
   fi
   cb+=$'\n'"addr add $CUST_ADDR dev $CUST_IF"
   cb+=$'\n'"link add lan0 up type dummy"$'\n'"addr add 10.1.0.1/24 dev lan0"
@@ -455,7 +461,7 @@ dx_setup() {
   {
     echo "hostname customer"
     echo "log file $(frr_dir customer)/bgpd.log informational"
-    echo "router bgp $CUST_ASN"
+    echo "router bgp $CUST_ASN${CUST_VRF:+ vrf $CUST_VRF}"
     echo " bgp router-id $(ip_of "$CUST_ADDR")"
     [ -z "$CUST_REQUIRE_POLICY" ] && echo " no bgp ebgp-requires-policy"
     echo " no bgp network import-check"
@@ -765,6 +771,42 @@ run_edgediag() {
 }
 # run_dx: edgediag dx against the scenario's VIF file and the customer's FRR.
 run_dx() { run_edgediag dx --json --vif-file "$VIF" --frr-vty-dir "$(frr_dir customer)" "$@"; }
+# run_dx_zero [ARGS]: dx without any VIF description (zero-config discovery).
+run_dx_zero() { run_edgediag dx --json --frr-vty-dir "$(frr_dir customer)" "$@"; }
+
+# dx_add_ipv6 AMAZON6/125 CUSTOMER6/125 [KEY]: a second BGP session (IPv6) on
+# the same VIF, as a dual-stack VIF has: addresses on both sub-interfaces,
+# the neighbour in both bgpd (the AWS end as the VIF says), and the session
+# in the VIF file's bgpPeers.  KEY defaults to the VIF's authKey.
+dx_add_ipv6() {
+  local a6=$1 c6=$2 vlan asn aasn key cust6
+  { read -r vlan; read -r asn; read -r aasn; IFS= read -r key; } < <(jq -r '.virtualInterfaces[0]
+      | .vlan, .asn, .amazonSideAsn, (.authKey // "")' "$VIF")
+  key=${3-$key}
+  ip -n aws addr add "$a6" dev "eth0.$vlan" nodad
+  ip -n customer addr add "$c6" dev "$CUST_IF" nodad
+  CUST_PEER6=$(ip_of "$a6"); cust6=$(ip_of "$c6")
+  vtysh_in aws -c 'configure terminal' -c "router bgp $aasn" \
+    -c "neighbor $cust6 remote-as $asn" ${key:+-c "neighbor $cust6 password $key"} \
+    -c "neighbor $cust6 timers connect 2" -c 'address-family ipv6 unicast' \
+    -c "neighbor $cust6 activate" -c 'network 2001:db8:200::/48' >/dev/null ||
+    setup_failed "IPv6 neighbour on aws"
+  # The customer's key for it: CUST_KEY6 when set ("" = none), else the VIF's.
+  local ckey=${CUST_KEY6-$key}
+  vtysh_in customer -c 'configure terminal' -c "router bgp $CUST_ASN${CUST_VRF:+ vrf $CUST_VRF}" \
+    -c "neighbor $CUST_PEER6 remote-as $CUST_REMOTE_AS" \
+    ${ckey:+-c "neighbor $CUST_PEER6 password $ckey"} \
+    -c "neighbor $CUST_PEER6 timers connect 2" -c 'address-family ipv6 unicast' \
+    -c "neighbor $CUST_PEER6 activate" >/dev/null || setup_failed "IPv6 neighbour on customer"
+  local tmp=$LAB/vif6.json
+  jq --arg a "$a6" --arg c "$c6" --arg k "$key" '.virtualInterfaces[0].bgpPeers += [
+      {bgpPeerId: "dxpeer-lab00006", asn: .virtualInterfaces[0].asn,
+       asnLong: .virtualInterfaces[0].asn, addressFamily: "ipv6", amazonAddress: $a,
+       customerAddress: $c, bgpPeerState: "available", bgpStatus: "down"}
+       + (if $k == "" then {} else {authKey: $k} end)]' "$VIF" >"$tmp"
+  install -m 600 "$tmp" "$VIF"; rm -f "$tmp"
+  log "IPv6 session: customer $c6 -> peer $CUST_PEER6"
+}
 run_ipsec() { run_edgediag vpn --ipsec --json --vici-socket "$(vici_sock customer)" "$@"; }
 run_wg() { run_edgediag vpn --wireguard --json "$@"; }
 
