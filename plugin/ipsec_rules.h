@@ -29,6 +29,10 @@ std::vector<Finding> CheckIpsecPolicyMissing(const Facts&, const Snapshot& s,
 std::vector<Finding> CheckIpsecRouteMissing(const Facts&, const Snapshot& s,
                                             const Snapshot* previous);
 std::vector<Finding> CheckIpsecVtiDown(const Facts&, const Snapshot& s, const Snapshot* previous);
+std::vector<Finding> CheckIpsecIkeFlapping(const Facts&, const Snapshot& s,
+                                           const Snapshot* previous);
+std::vector<Finding> CheckIpsecTsNarrowed(const Facts&, const Snapshot& s,
+                                          const Snapshot* previous);
 std::vector<Finding> CheckIpsecMtu(const Facts&, const Snapshot& s, const Snapshot* previous);
 
 /// One subject per configured connection and per IKE SA's connection.

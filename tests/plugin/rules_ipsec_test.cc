@@ -548,7 +548,7 @@ TEST(IpsecRules, EveryRuleIsRegisteredOnceWithItsId) {
     EXPECT_EQ(r.family, Family::kIpsec);
     EXPECT_TRUE(ids.insert(std::string(r.id)).second) << r.id;
   }
-  EXPECT_EQ(ids.size(), 11u);
+  EXPECT_EQ(ids.size(), 13u);
 }
 
 }  // namespace
