@@ -190,17 +190,22 @@ std::vector<Finding> CheckIpsecIkeDown(const Facts&, const Snapshot& s, const Sn
       if (e.ike == c.name && e.event == "ike-updown") was_up = true;
     const IkeSa* coming = nullptr;
     for (const IkeSa* i : ikes)
-      if (i->state == "CONNECTING" || i->state == "CREATED") coming = i;
+      if (i->state == "CONNECTING" || i->state == "CREATED" || i->state == "DELETING" ||
+          i->state == "DESTROYING")
+        coming = i;
+    // An instant with no IKE SA at all (between a break-before-make
+    // deletion and its successor) is not told apart from a tunnel that
+    // just died: that would delay every real alarm by one run.
     if (was_up && coming) {
       f.severity = Severity::kInfo;
       f.weight = 15;
+      std::string seen = coming ? fmt::format("{} (uniqueid {})", coming->state, coming->uniqueid)
+                                : "none for the moment";
       f.message = fmt::format(
-          "the IKE SA with {} is being re-established (uniqueid {}, {}): it was up at the "
-          "previous sample; a reauthentication or reconnect in progress",
-          remote, coming->uniqueid, coming->state);
-      f.evidence.push_back({"IKE SA", fmt::format("{} (uniqueid {})", coming->state,
-                                                  coming->uniqueid),
-                            "ESTABLISHED"});
+          "the IKE SA with {} is being re-established ({}): it was up at the previous sample; "
+          "a reauthentication or reconnect in progress",
+          remote, seen);
+      f.evidence.push_back({"IKE SA", seen, "ESTABLISHED"});
       f.remedy = fmt::format("Nothing to do if it is up on the next run. {}", VerifySa(c.name));
       out.push_back(std::move(f));
       continue;

@@ -288,6 +288,12 @@ TEST(IpsecRekeyTest, BreakBeforeMakeReauthIsNotDown) {
   EXPECT_EQ(WarningsOrWorse(Diagnose(now, &prev)), 0);
   // Without the earlier point it is a connection not up.
   EXPECT_EQ(First(Diagnose(now, nullptr), "site-b")->id, "ipsec.ike.down");
+  // The old SA being deleted (DELETING) while up before: the same.
+  now.ike_sas[0].state = "DELETING";
+  EXPECT_EQ(WarningsOrWorse(Diagnose(now, &prev)), 0);
+  // None at all is a tunnel down, even seconds after it was up.
+  now.ike_sas.clear();
+  EXPECT_EQ(First(Diagnose(now, &prev), "site-b")->id, "ipsec.ike.down");
 }
 
 TEST(IpsecRekeyTest, MakeBeforeBreakOverlapIsNotADuplicate) {
