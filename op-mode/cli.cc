@@ -478,10 +478,18 @@ int Observe(const Options& o, Observed& seen, const Deadline& deadline, std::ost
     auto pause = std::chrono::milliseconds(static_cast<int>(o.sample * 1000));
     fit(pause);
     seen.previous = plugin::Capture(copts);
-    std::this_thread::sleep_for(pause);
+    // The pause listens to charon's events (rekeys, SAs torn down and
+    // re-established) instead of sleeping: evidence for the rules.
+    auto events = plugin::WatchIpsecEvents(copts, pause);
+    fit(std::chrono::milliseconds(0));
+    seen.now = plugin::Capture(copts);
+    seen.now.ipsec_events = std::move(events.events);
+    if (events.status.state != SourceState::kNotCollected)
+      seen.now.sources[plugin::kSourceViciEvents] = std::move(events.status);
+  } else {
+    fit(std::chrono::milliseconds(0));
+    seen.now = plugin::Capture(copts);
   }
-  fit(std::chrono::milliseconds(0));
-  seen.now = plugin::Capture(copts);
   // Without --sample, the last self-check's counters give the deltas
   // (DESIGN.md): instant, and only when that state is recent and ours.
   if (!seen.previous && o.command != "check" && use_state)

@@ -3,6 +3,7 @@
 // is data ("unavailable: why"), never an abort, so every other check runs.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -48,6 +49,22 @@ void CaptureXfrm(Snapshot& snapshot, const CaptureOptions& options);       ///< 
 void CaptureFrr(Snapshot& snapshot, const CaptureOptions& options);        ///< frr
 void CaptureIpsec(Snapshot& snapshot, const CaptureOptions& options);      ///< vici
 void CaptureNftables(Snapshot& snapshot, const CaptureOptions& options);   ///< nftables
+
+/// The charon events `--sample` listens to while it waits: the evidence of
+/// rekeys (counters restart) and of IKE SAs torn down and re-established.
+inline constexpr const char* kIpsecEvents[] = {"ike-updown", "child-updown", "ike-rekey",
+                                               "child-rekey"};
+
+/// What charon said during the sampling window, and whether it could be asked.
+struct IpsecEventWatch {
+  std::vector<IpsecEvent> events;
+  SourceStatus status;  ///< kNotCollected when strongSwan is not asked at all
+};
+
+/// Waits `pause` (the --sample window) subscribed to kIpsecEvents over VICI,
+/// and returns what arrived. Takes the pause whatever happens: without
+/// strongSwan (or with options.vici false) it only sleeps.
+IpsecEventWatch WatchIpsecEvents(const CaptureOptions& options, std::chrono::milliseconds pause);
 
 /// Where `dx --probe` pings: the Amazon address, the interface, IP sizes.
 struct ProbeTarget {

@@ -227,9 +227,17 @@ void CaptureCounters(Snapshot& s, const RpFilters& rp_filters) {
     failed = netstat.error().what;
   }
   if (auto xfrm = nl::ReadXfrmStat()) {
+    // The file exists only with CONFIG_XFRM_STATISTICS: its absence costs
+    // the IPsec error counters, nothing else (world-readable when present).
     if (*xfrm) s.counters.xfrm_stat = std::move(**xfrm);
+    s.sources[kSourceXfrmStat] =
+        *xfrm ? SourceStatus{SourceState::kOk, ""}
+              : SourceStatus{SourceState::kUnavailable,
+                             "no /proc/net/xfrm_stat: kernel built without "
+                             "CONFIG_XFRM_STATISTICS; IPsec error counters not read"};
   } else {
     failed += (failed.empty() ? "" : "; ") + xfrm.error().what;
+    s.sources[kSourceXfrmStat] = StatusFromError(xfrm.error());
   }
   // rp_filter: the kernel applies max(all, IF). From the netconf dump when it
   // came with the "all" set, else from /proc/sys/net/ipv4/conf/*/rp_filter.
@@ -289,6 +297,8 @@ void CaptureKernel(Snapshot& snapshot, const CaptureOptions& options) {
   CaptureRtnetlink(snapshot, timeout, options.neighbours, rp_filters);
   if (options.sockets) CaptureSockets(snapshot, timeout, options.key_salt);
   CaptureCounters(snapshot, rp_filters);
+  // Its status matters where IPsec is examined; dx does not report on it.
+  if (!options.xfrm) snapshot.sources.erase(kSourceXfrmStat);
   if (options.optics) CaptureOptics(snapshot, timeout);
 }
 

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 
 #include "plugin/vpn_common.h"
@@ -85,7 +86,15 @@ StartAction Declared(const ChildConfig& c) {
   return StartAction::kUnknown;
 }
 
+bool Upper(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::toupper(static_cast<unsigned char>(x)) == y;
+         });
+}
+
 bool Trapped(const Snapshot& s, const ChildConfig& c) {
+  for (const auto& p : s.ipsec_policies)
+    if (p.child == c.name && !IsShuntPolicy(p)) return true;
   if (s.Source(kSourceXfrm).state != SourceState::kOk) return false;
   auto local = Selectors(c.local_ts), remote = Selectors(c.remote_ts);
   if (local.empty() || remote.empty()) return false;
@@ -102,6 +111,20 @@ bool Trapped(const Snapshot& s, const ChildConfig& c) {
 }
 
 }  // namespace
+
+// list-conns and list-policies print the mode as ipsec_mode_names does
+// (TUNNEL, TRANSPORT, BEET, PASS, DROP); lower case is accepted too.
+bool IsShunt(const ChildConfig& c) { return Upper(c.mode, "PASS") || Upper(c.mode, "DROP"); }
+bool IsShuntPolicy(const IpsecPolicy& p) {
+  return Upper(p.mode, "PASS") || Upper(p.mode, "DROP");
+}
+
+const IpsecPolicy* InstalledPolicy(const Snapshot& s, std::string_view conn,
+                                   std::string_view child) {
+  for (const auto& p : s.ipsec_policies)
+    if (p.child == child && (p.ike.empty() || p.ike == conn)) return &p;
+  return nullptr;
+}
 
 StartAction StartOf(const Snapshot& s, const ChildConfig& c) {
   StartAction a = Declared(c);
@@ -135,6 +158,14 @@ std::optional<std::uint64_t> PacketsWaiting(const Snapshot& s, const Snapshot* p
   auto d = CounterDelta(s, prev, "XfrmOutNoStates");
   if (d && *d > 0) return d;
   return std::nullopt;
+}
+
+std::optional<XfrmErrors> XfrmErrorDeltas(const Snapshot& s, const Snapshot* prev) {
+  if (!prev || s.counters.xfrm_stat.empty() || prev->counters.xfrm_stat.empty())
+    return std::nullopt;
+  auto d = [&](std::string_view name) { return CounterDelta(s, prev, name).value_or(0); };
+  return XfrmErrors{d("XfrmInStateProtoError"), d("XfrmInStateSeqError"),
+                    d("XfrmInStateExpired"), d("XfrmInNoStates"), d("XfrmOutPolBlock")};
 }
 
 /// The connection's reset command on VyOS and its initiate on Linux.

@@ -40,10 +40,21 @@ std::vector<const IkeSa*> IkesOf(const Snapshot& s, std::string_view name);
 /// The peer's address as the IKE SA or the configuration gives it.
 std::string RemoteOf(const Snapshot& s, const IpsecConnection& c);
 
+/// A pass or drop shunt: a CHILD config (mode PASS or DROP) that never has
+/// an SA; its kernel policy lets traffic bypass IPsec, or drops it.
+bool IsShunt(const ChildConfig& c);
+/// Whether a list-policies entry is a shunt (mode PASS/DROP) rather than a trap.
+bool IsShuntPolicy(const IpsecPolicy& p);
+/// charon's installed trap or shunt policy for CHILD `child` of `conn`, if any.
+const IpsecPolicy* InstalledPolicy(const Snapshot& s, std::string_view conn,
+                                   std::string_view child);
+
 /// When a CHILD SA is established (start_action). list-conns reports it from
 /// strongSwan 6.0 on; 5.9 (VyOS 1.4) leaves it out, so a trap is recognised
 /// by its kernel footprint instead: an outbound policy with a reqid and no SA.
 enum class StartAction { kStart, kTrap, kNone, kUnknown };
+/// A trap policy in list-policies is the surest sign (it is what charon
+/// installed); the kernel footprint is the fallback.
 StartAction StartOf(const Snapshot& s, const ChildConfig& c);
 /// kStart when any child starts; kTrap when all are traps or none.
 StartAction ConnectionStart(const Snapshot& s, const IpsecConnection& c);
@@ -51,6 +62,19 @@ StartAction ConnectionStart(const Snapshot& s, const IpsecConnection& c);
 /// Packets that hit an IPsec policy without an SA (a trap waiting for its
 /// IKE SA, or a policy whose SA is gone). Host-wide, so only a hint.
 std::optional<std::uint64_t> PacketsWaiting(const Snapshot& s, const Snapshot* prev);
+/// The kernel's IPsec error counters (/proc/net/xfrm_stat) that rose since
+/// `prev`. Host-wide, so they weigh on findings that already name a
+/// tunnel; they never make one of their own (docs/checks.md).
+struct XfrmErrors {
+  std::uint64_t in_state_proto_error = 0;  ///< ESP that fails to decrypt: key or SPI differ
+  std::uint64_t in_state_seq_error = 0;    ///< replay window: sequence numbers out of range
+  std::uint64_t in_state_expired = 0;      ///< ESP for an SA past its lifetime
+  std::uint64_t in_no_states = 0;          ///< ESP for an SA that is gone
+  std::uint64_t out_pol_block = 0;         ///< outbound traffic hit a drop (block) policy
+};
+/// nullopt without an earlier point or without the counters.
+std::optional<XfrmErrors> XfrmErrorDeltas(const Snapshot& s, const Snapshot* prev);
+
 /// The connection's reset command on VyOS and its initiate on Linux.
 std::string Reinitiate(const IpsecConnection* c, std::string_view name, std::string_view child);
 /// "Verify: VyOS `show vpn ipsec sa`; Linux `swanctl --list-sas --ike NAME`".

@@ -29,6 +29,10 @@ std::vector<Finding> CheckIpsecPolicyMissing(const Facts&, const Snapshot& s,
 std::vector<Finding> CheckIpsecRouteMissing(const Facts&, const Snapshot& s,
                                             const Snapshot* previous);
 std::vector<Finding> CheckIpsecVtiDown(const Facts&, const Snapshot& s, const Snapshot* previous);
+std::vector<Finding> CheckIpsecIkeFlapping(const Facts&, const Snapshot& s,
+                                           const Snapshot* previous);
+std::vector<Finding> CheckIpsecTsNarrowed(const Facts&, const Snapshot& s,
+                                          const Snapshot* previous);
 std::vector<Finding> CheckIpsecMtu(const Facts&, const Snapshot& s, const Snapshot* previous);
 /// rules_ipsec_probe.cc: vpn --probe through an INSTALLED CHILD SA, no reply.
 std::vector<Finding> CheckIpsecProbeNoReply(const Facts&, const Snapshot& s,

@@ -131,7 +131,74 @@ IpsecConnection ConnectionFromSection(const std::string& name, const Section& s,
   return conn;
 }
 
+// One child-updown / child-rekey CHILD SA entry: the SA itself, or for
+// child-rekey its "old" and "new" halves (vici README, child-rekey).
+void ChildEvents(std::string_view name, const IpsecEvent& base, const Section& children,
+                 ViciWarnings& w, std::vector<IpsecEvent>& out) {
+  for (const vici::Entry& e : children.entries) {
+    if (e.kind != vici::Entry::Kind::kSection) continue;
+    const Section* sa = &e.section;
+    if (name == "child-rekey")
+      if (const Section* fresh = e.section.Sub("new")) sa = fresh;
+    IpsecEvent ev = base;
+    ev.child = sa->Value("name") ? *sa->Value("name") : e.name;
+    ev.reqid = Decimal<std::uint32_t>(*sa, "reqid", w).value_or(0);
+    out.push_back(std::move(ev));
+  }
+}
+
 }  // namespace
+
+std::vector<IpsecPolicy> PoliciesFromListPolicy(const vici::Message& event,
+                                                ViciWarnings& warnings) {
+  (void)warnings;  // every field is text
+  std::vector<IpsecPolicy> out;
+  for (const vici::Entry& e : event.entries) {
+    if (e.kind != vici::Entry::Kind::kSection) continue;
+    IpsecPolicy p;
+    p.name = e.name;
+    p.ike = Text(e.section, "ike");
+    p.child = Text(e.section, "child");
+    // 5.9 keys the entry "CONN/CHILD" and gives no "ike" value.
+    auto slash = e.name.find('/');
+    if (p.child.empty()) p.child = slash == std::string::npos ? e.name : e.name.substr(slash + 1);
+    if (p.ike.empty() && slash != std::string::npos) p.ike = e.name.substr(0, slash);
+    p.mode = Text(e.section, "mode");
+    p.local_ts = Items(e.section, "local-ts");
+    p.remote_ts = Items(e.section, "remote-ts");
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+std::vector<IpsecEvent> EventsFromMessage(std::string_view name, const vici::Message& event,
+                                          ViciWarnings& warnings) {
+  std::vector<IpsecEvent> out;
+  bool updown = name == "ike-updown" || name == "child-updown";
+  bool child = name == "child-updown" || name == "child-rekey";
+  if (!updown && !child && name != "ike-rekey") return out;
+  bool up = updown && Yes(event, "up");
+  for (const vici::Entry& e : event.entries) {
+    if (e.kind != vici::Entry::Kind::kSection) continue;
+    const Section* ike = &e.section;
+    // ike-rekey: {NAME = {old = {...}, new = {...}}}; the new SA is the one that lives on.
+    if (name == "ike-rekey")
+      if (const Section* fresh = e.section.Sub("new")) ike = fresh;
+    IpsecEvent base;
+    base.event = std::string(name);
+    base.ike = e.name;
+    base.up = up;
+    base.ike_uniqueid = Decimal<std::uint32_t>(*ike, "uniqueid", warnings).value_or(0);
+    base.remote_host = Text(*ike, "remote-host");
+    if (!child) {
+      out.push_back(std::move(base));
+      continue;
+    }
+    if (const Section* children = ike->Sub("child-sas"))
+      ChildEvents(name, base, *children, warnings, out);
+  }
+  return out;
+}
 
 std::vector<IpsecConnection> ConnectionsFromListConn(const vici::Message& event,
                                                      ViciWarnings& warnings) {

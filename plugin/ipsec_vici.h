@@ -4,6 +4,7 @@
 // tested on charon's recorded bytes.
 #pragma once
 
+#include <string_view>
 #include <vector>
 
 #include "plugin/snapshot.h"
@@ -23,5 +24,15 @@ std::vector<IpsecConnection> ConnectionsFromListConn(const vici::Message& event,
 
 /// The IKE SAs (with their CHILD SAs) of one `list-sa` event.
 std::vector<IkeSa> IkeSasFromListSa(const vici::Message& event, ViciWarnings& warnings);
+
+/// The trap and shunt policies of one `list-policy` event.
+std::vector<IpsecPolicy> PoliciesFromListPolicy(const vici::Message& event,
+                                                ViciWarnings& warnings);
+
+/// What one ike-updown, child-updown, ike-rekey or child-rekey event says,
+/// one IpsecEvent per CHILD SA for the child-* events (at_ms left 0).
+/// Other event names give nothing.
+std::vector<IpsecEvent> EventsFromMessage(std::string_view name, const vici::Message& event,
+                                          ViciWarnings& warnings);
 
 }  // namespace edgediag::plugin

@@ -6,7 +6,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 #include <set>
+#include <tuple>
 
 #include "plugin/facts.h"
 #include "plugin/ipsec_rules.h"
@@ -44,6 +46,31 @@ Finding IpsecOk(const Snapshot& s, const Subject& subject) {
   const IkeSa* up = nullptr;
   for (const IkeSa* ike : IkesOf(s, subject.id))
     if (IkeUp(*ike) && !up) up = ike;
+  const IpsecConnection* conn = FindConnection(s, subject.id);
+  if (!up && conn && !conn->children.empty() &&
+      std::all_of(conn->children.begin(), conn->children.end(), IsShunt)) {
+    // A shunt is a policy, never a tunnel: shown as what it is.
+    std::vector<std::string> what;
+    for (const auto& cc : conn->children) {
+      bool pass = cc.mode == "PASS" || cc.mode == "pass";
+      const IpsecPolicy* p = InstalledPolicy(s, conn->name, cc.name);
+      std::string ts = fmt::format("{} === {}", Join(cc.local_ts, ","), Join(cc.remote_ts, ","));
+      what.push_back(fmt::format("{} {} ({})", pass ? "pass" : "drop", cc.name, ts));
+      f.evidence.push_back({fmt::format("{} shunt {}", pass ? "pass (bypass)" : "drop", cc.name),
+                            s.ipsec_policies.empty() && !p ? ts
+                            : p                             ? fmt::format("installed: {}", ts)
+                                                            : "not listed by charon",
+                            "a policy, no SA by design"});
+    }
+    f.message = fmt::format(
+        "shunt policies, not tunnels: {}; traffic there {} IPsec by design",
+        Join(what, "; "),
+        std::any_of(conn->children.begin(), conn->children.end(),
+                    [](const ChildConfig& cc) { return cc.mode == "PASS" || cc.mode == "pass"; })
+            ? "bypasses (pass) or is dropped by"
+            : "is dropped by");
+    return f;
+  }
   if (!up) {
     f.message = "no IKE SA, and nothing is waiting for one; nothing points at a fault";
     f.evidence.push_back({"IKE SA", "none (on demand)", "established when traffic needs it"});
@@ -143,12 +170,46 @@ std::vector<Finding> CheckIpsecIkeDown(const Facts&, const Snapshot& s, const Sn
   if (!ViciOk(s)) return {};
   std::vector<Finding> out;
   auto waiting = PacketsWaiting(s, prev);
+  auto errors = XfrmErrorDeltas(s, prev);
   for (const auto& c : s.ipsec_connections) {
     auto ikes = IkesOf(s, c.name);
     if (std::any_of(ikes.begin(), ikes.end(), [](const IkeSa* i) { return IkeUp(*i); })) continue;
+    // Pass/drop shunts have no IKE SA by design (IpsecOk shows them).
+    if (!c.children.empty() && std::all_of(c.children.begin(), c.children.end(), IsShunt))
+      continue;
     std::string remote = RemoteOf(s, c);
     StartAction start = ConnectionStart(s, c);
     Finding f{.id = "ipsec.ike.down", .subject = ConnectionSubject(s, c.name)};
+    // Up at the earlier point (or torn down during the window), and a new
+    // IKE SA under way now: a reauthentication (break-before-make) or a
+    // reconnect in progress, not a tunnel down. Still down next time is.
+    bool was_up = false;
+    if (prev)
+      for (const IkeSa* p : IkesOf(*prev, c.name)) was_up = was_up || IkeUp(*p);
+    for (const auto& e : s.ipsec_events)
+      if (e.ike == c.name && e.event == "ike-updown") was_up = true;
+    const IkeSa* coming = nullptr;
+    for (const IkeSa* i : ikes)
+      if (i->state == "CONNECTING" || i->state == "CREATED" || i->state == "DELETING" ||
+          i->state == "DESTROYING")
+        coming = i;
+    // An instant with no IKE SA at all (between a break-before-make
+    // deletion and its successor) is not told apart from a tunnel that
+    // just died: that would delay every real alarm by one run.
+    if (was_up && coming) {
+      f.severity = Severity::kInfo;
+      f.weight = 15;
+      std::string seen = coming ? fmt::format("{} (uniqueid {})", coming->state, coming->uniqueid)
+                                : "none for the moment";
+      f.message = fmt::format(
+          "the IKE SA with {} is being re-established ({}): it was up at the previous sample; "
+          "a reauthentication or reconnect in progress",
+          remote, seen);
+      f.evidence.push_back({"IKE SA", seen, "ESTABLISHED"});
+      f.remedy = fmt::format("Nothing to do if it is up on the next run. {}", VerifySa(c.name));
+      out.push_back(std::move(f));
+      continue;
+    }
     std::string seen =
         ikes.empty() ? "none"
                      : fmt::format("{} (uniqueid {})", ikes.front()->state, ikes.front()->uniqueid);
@@ -158,6 +219,22 @@ std::vector<Finding> CheckIpsecIkeDown(const Facts&, const Snapshot& s, const Sn
                          : start == StartAction::kNone ? "none (respond only)"
                                                        : "not reported by charon";
     f.evidence.push_back({"start_action", action, "—"});
+    // Every configured child, each with what charon has for it.
+    for (const auto& cc : c.children) {
+      if (IsShunt(cc)) continue;
+      const IpsecPolicy* p = InstalledPolicy(s, c.name, cc.name);
+      f.evidence.push_back(
+          {fmt::format("CHILD SA {} ({} === {})", cc.name, Join(cc.local_ts, ","),
+                       Join(cc.remote_ts, ",")),
+           p ? "no SA; trap policy installed (waits for traffic)" : "no SA", "INSTALLED"});
+    }
+    if (errors && errors->in_no_states > 0) {
+      // The peer still sends ESP for SAs this side no longer has.
+      f.evidence.push_back({"XfrmInNoStates (host-wide)",
+                            fmt::format("+{}: ESP arrives for SAs that are gone", errors->in_no_states),
+                            "not rising"});
+      f.weight += 5;
+    }
     std::string child = c.children.empty() ? "" : c.children.front().name;
     f.remedy = fmt::format(
         "Bring it up and read the negotiation: {}. The log names the failure: `journalctl -u "
@@ -221,6 +298,14 @@ std::vector<Finding> CheckIpsecIkeDuplicate(const Facts&, const Snapshot& s, con
   for (const auto& key : order) {
     const auto& g = groups[key];
     if (g.size() < 2) continue;
+    // A make-before-break reauthentication keeps the old SA ESTABLISHED
+    // until the new one is up, then deletes it: a newcomer younger than
+    // this is that overlap. A real duplicate is still there next time.
+    constexpr std::uint64_t kReauthOverlap = 30;
+    if (std::any_of(g.begin(), g.end(), [](const IkeSa* i) {
+          return i->established && *i->established < kReauthOverlap;
+        }))
+      continue;
     int deaf = 0;  // sending on it, receiving nothing
     Finding f{.id = "ipsec.ike.duplicate", .subject = ConnectionSubject(s, key.first)};
     std::vector<std::string> deaf_ids;
@@ -268,6 +353,7 @@ std::vector<Finding> CheckIpsecChildMissing(const Facts&, const Snapshot& s, con
       if (IkeUp(*ike)) up.push_back(ike);
     if (up.empty()) continue;  // ipsec.ike.down's business
     for (const auto& cc : c.children) {
+      if (IsShunt(cc)) continue;  // a policy, never an SA
       const ChildSa* present = nullptr;
       const ChildSa* other = nullptr;
       for (const IkeSa* ike : up)
@@ -288,6 +374,22 @@ std::vector<Finding> CheckIpsecChildMissing(const Facts&, const Snapshot& s, con
           {"configured traffic selectors", ts, "mirrored by the peer (or narrowed)"}};
       f.message = fmt::format("IKE SA with {} is up but CHILD SA {} ({}) is {}",
                               up.front()->remote_host, cc.name, ts, state);
+      if (const IpsecPolicy* p = InstalledPolicy(s, c.name, cc.name))
+        f.evidence.push_back({"trap policy (list-policies)",
+                              fmt::format("installed ({} === {})", Join(p->local_ts, ","),
+                                          Join(p->remote_ts, ",")),
+                              "—"});
+      auto errors = XfrmErrorDeltas(s, prev);
+      if (errors && errors->in_no_states > 0)
+        f.evidence.push_back(
+            {"XfrmInNoStates (host-wide)",
+             fmt::format("+{}: ESP arrives for SAs that are gone", errors->in_no_states),
+             "not rising"});
+      if (errors && errors->out_pol_block > 0)
+        f.evidence.push_back(
+            {"XfrmOutPolBlock (host-wide)",
+             fmt::format("+{}: outbound packets hit a drop policy", errors->out_pol_block),
+             "not rising"});
       f.remedy = fmt::format(
           "Initiate it and read the answer: {}. TS_UNACCEPTABLE in `journalctl -u strongswan` "
           "means the two sides' local/remote subnets do not mirror each other; "
@@ -307,6 +409,7 @@ std::vector<Finding> CheckIpsecChildMissing(const Facts&, const Snapshot& s, con
           f.weight = waiting ? 65 : 45;
           break;
         case StartAction::kTrap:
+          // A trap installed and no SA is normal until traffic arrives.
           f.severity = waiting ? Severity::kCritical : Severity::kInfo;
           f.weight = waiting ? 65 : 20;
           if (!waiting)
@@ -339,6 +442,93 @@ const ChildSa* PreviousChild(const Snapshot& prev, const IkeSa& ike, const Child
   return best;
 }
 
+// What a CHILD flowed over the window, followed across rekeys: every SA of
+// the connection with the child's name and reqid (reqids survive rekeys),
+// matched to the previous sample by inbound SPI. An SA new since then
+// counts whole; an SA gone since then (deleted after a rekey) is lost, so
+// the sum can only undercount, and both directions alike.
+struct Flow {
+  std::uint64_t din = 0, dout = 0, pin = 0, pout = 0;
+  bool rekeyed = false;
+  std::optional<std::uint64_t> youngest;  ///< install_time of the newest SA
+};
+
+Flow FlowSince(const Snapshot& s, const Snapshot& prev, const std::string& conn,
+               const ChildSa& c) {
+  Flow f;
+  std::set<std::string> now_spis;
+  auto same = [&](const ChildSa& x) { return x.name == c.name && x.reqid == c.reqid; };
+  for (const IkeSa* ike : IkesOf(s, conn))
+    for (const auto& sa : ike->child_sas) {
+      if (!same(sa) || sa.spi_in.empty()) continue;
+      now_spis.insert(sa.spi_in);
+      if (sa.install_time && (!f.youngest || *sa.install_time < *f.youngest))
+        f.youngest = sa.install_time;
+      const ChildSa* before = nullptr;
+      for (const IkeSa* pike : IkesOf(prev, conn))
+        for (const auto& psa : pike->child_sas)
+          if (same(psa) && psa.spi_in == sa.spi_in) before = &psa;
+      if (before && sa.bytes_in >= before->bytes_in && sa.bytes_out >= before->bytes_out &&
+          sa.packets_in >= before->packets_in && sa.packets_out >= before->packets_out) {
+        f.din += sa.bytes_in - before->bytes_in;
+        f.dout += sa.bytes_out - before->bytes_out;
+        f.pin += sa.packets_in - before->packets_in;
+        f.pout += sa.packets_out - before->packets_out;
+      } else {
+        f.rekeyed = true;
+        f.din += sa.bytes_in;
+        f.dout += sa.bytes_out;
+        f.pin += sa.packets_in;
+        f.pout += sa.packets_out;
+      }
+    }
+  for (const IkeSa* pike : IkesOf(prev, conn))
+    for (const auto& psa : pike->child_sas)
+      if (same(psa) && !now_spis.count(psa.spi_in)) f.rekeyed = true;
+  return f;
+}
+
+// charon said so during the --sample window (child-rekey, child-updown).
+bool RekeyedInWindow(const Snapshot& s, const std::string& conn, const std::string& child) {
+  return std::any_of(s.ipsec_events.begin(), s.ipsec_events.end(), [&](const IpsecEvent& e) {
+    return e.ike == conn && (e.child == child || e.event == "ike-updown") &&
+           e.event != "ike-rekey";
+  });
+}
+
+// Outbound only, and the kernel counts inbound ESP it throws away: then the
+// peer's packets do arrive, and why they are dropped is the cause.
+void AddInboundErrors(Finding& f, const Snapshot& s, const Snapshot* prev) {
+  auto e = XfrmErrorDeltas(s, prev);
+  if (!e) return;
+  if (e->in_state_proto_error > 0) {
+    f.weight += 20;
+    f.message += fmt::format(
+        "; the kernel rejected {} inbound ESP packets that failed to decrypt "
+        "(XfrmInStateProtoError): the two sides' keys or SPIs differ",
+        e->in_state_proto_error);
+    f.evidence.push_back({"XfrmInStateProtoError (host-wide)",
+                          fmt::format("+{}", e->in_state_proto_error), "not rising"});
+  }
+  if (e->in_state_seq_error + e->in_state_expired > 0) {
+    f.weight += 10;
+    f.message += fmt::format(
+        "; {} inbound ESP packets fell outside the replay window or an SA's lifetime "
+        "(XfrmInStateSeqError/XfrmInStateExpired)",
+        e->in_state_seq_error + e->in_state_expired);
+    f.evidence.push_back({"XfrmInStateSeqError + XfrmInStateExpired (host-wide)",
+                          fmt::format("+{} + {}", e->in_state_seq_error, e->in_state_expired),
+                          "not rising"});
+  }
+  if (e->in_no_states > 0) {
+    f.weight += 5;
+    f.evidence.push_back({"XfrmInNoStates (host-wide)",
+                          fmt::format("+{}: ESP for an SA this side does not have",
+                                      e->in_no_states),
+                          "not rising"});
+  }
+}
+
 }  // namespace
 
 std::vector<Finding> CheckIpsecTrafficOneWay(const Facts& facts, const Snapshot& s, const Snapshot* prev) {
@@ -347,7 +537,9 @@ std::vector<Finding> CheckIpsecTrafficOneWay(const Facts& facts, const Snapshot&
   constexpr std::uint64_t kRecent = 60;     // seconds
   constexpr std::uint64_t kGap = 60;        // "much older"
   constexpr std::uint64_t kSettle = 30;     // a fresh SA gets this long to see a reply
+  constexpr std::uint64_t kRekeySettle = 5;  // seconds
   std::vector<Finding> out;
+  std::set<std::tuple<std::string, std::string, std::uint32_t>> followed;
   for (const auto& a : facts.ipsec_children()) {
     const ChildSa& c = *a.child;
     Finding f{.id = "ipsec.traffic.one-way", .subject = ConnectionSubject(s, a.ike->name)};
@@ -358,21 +550,18 @@ std::vector<Finding> CheckIpsecTrafficOneWay(const Facts& facts, const Snapshot&
         "policy (source NAT, see ipsec.nat.snat-before-policy) or are routed elsewhere (`ip route "
         "get HOST`). {}, twice, and `ip -s xfrm state`",
         VerifySa(a.ike->name));
-    std::uint64_t din = 0, dout = 0, pin = 0, pout = 0;
     const ChildSa* pc = prev ? PreviousChild(*prev, *a.ike, c) : nullptr;
     if (pc) {
-      // Counters restart with every rekey (new SPI, new uniqueid): then the
-      // new SA's counters are what happened since, never a negative delta.
-      bool reset = pc->spi_in != c.spi_in || pc->spi_out != c.spi_out ||
-                   pc->uniqueid != c.uniqueid || c.bytes_in < pc->bytes_in ||
-                   c.bytes_out < pc->bytes_out || c.packets_in < pc->packets_in ||
-                   c.packets_out < pc->packets_out;
-      din = reset ? c.bytes_in : c.bytes_in - pc->bytes_in;
-      dout = reset ? c.bytes_out : c.bytes_out - pc->bytes_out;
-      pin = reset ? c.packets_in : c.packets_in - pc->packets_in;
-      pout = reset ? c.packets_out : c.packets_out - pc->packets_out;
+      if (!followed.insert({a.ike->name, c.name, c.reqid}).second) continue;
+      Flow flow = FlowSince(s, *prev, a.ike->name, c);
+      std::uint64_t din = flow.din, dout = flow.dout, pin = flow.pin, pout = flow.pout;
+      bool reset = flow.rekeyed || RekeyedInWindow(s, a.ike->name, c.name);
+      // A CHILD SA replaced seconds ago has not seen the peer switch to it
+      // yet (the old inbound SA lingers): too early to judge one way.
+      if (reset && flow.youngest && *flow.youngest < kRekeySettle) continue;
       std::int64_t w = WindowSeconds(s, *prev);
-      std::string note = reset ? " (rekeyed in between: counted since the rekey)" : "";
+      std::string note =
+          reset ? " (rekeyed in between: followed by name and reqid across the SAs)" : "";
       f.evidence.push_back({fmt::format("CHILD SA {} in the last {} s{}", c.name, w, note),
                             fmt::format("in +{} ({} packets), out +{} ({} packets)",
                                         FormatBytes(din), pin, FormatBytes(dout), pout),
@@ -384,6 +573,7 @@ std::vector<Finding> CheckIpsecTrafficOneWay(const Facts& facts, const Snapshot&
             "CHILD SA {} sent {} packets in {} s and received none: traffic "
             "goes out through the tunnel but nothing comes back",
             c.name, pout, w);
+        AddInboundErrors(f, s, prev);
       } else if (pin >= kMinPackets && pout == 0) {
         f.severity = Severity::kCritical;
         f.weight = 50;
@@ -413,6 +603,9 @@ std::vector<Finding> CheckIpsecTrafficOneWay(const Facts& facts, const Snapshot&
                        const std::optional<std::uint64_t>& dead, std::uint64_t dead_bytes,
                        std::uint64_t live_packets) -> int {
       if (!live || *live > kRecent) return 0;
+      // A CHILD SA fresh from a rekey: the peer may still send on the old
+      // one for a moment (make-before-break), so silence means nothing yet.
+      if (c.install_time && *c.install_time < kRekeySettle) return 0;
       if (!dead && dead_bytes == 0 && live_packets >= kMinPackets && settled) return 2;  // never
       if (!dead || *dead >= *live + kGap) return 1;
       return 0;
@@ -478,6 +671,12 @@ constexpr Rule kIpsecRules[] = {
      CheckIpsecMtu},
     {"ipsec.probe.no-reply", Family::kIpsec,
      "probe: echoes through an INSTALLED CHILD SA get no reply", CheckIpsecProbeNoReply},
+    {"ipsec.ike.flapping", Family::kIpsec,
+     "an IKE SA re-established 3 times in 10 s during --sample (charon's events)",
+     CheckIpsecIkeFlapping},
+    {"ipsec.ts.narrowed", Family::kIpsec,
+     "a CHILD SA installed with fewer subnets than its configured selectors",
+     CheckIpsecTsNarrowed},
 };
 
 }  // namespace

@@ -217,6 +217,31 @@ struct IkeSa {
   bool operator==(const IkeSa&) const = default;
 };
 
+/// A policy charon installed without an SA (list-policies): a trap waiting
+/// for traffic to bring its CHILD SA up, or a pass/drop shunt.
+struct IpsecPolicy {
+  std::string name;   ///< the entry's key: "CONN/CHILD" (5.9) or the child's name
+  std::string ike;    ///< connection name, when charon gives it
+  std::string child;  ///< CHILD config name
+  std::string mode;   ///< TRAP, PASS, DROP
+  std::vector<std::string> local_ts, remote_ts;
+  bool operator==(const IpsecPolicy&) const = default;
+};
+
+/// One charon event seen while `--sample` waited (ike-updown, child-updown,
+/// ike-rekey, child-rekey). Counters are followed across rekeys with these.
+struct IpsecEvent {
+  std::int64_t at_ms = 0;  ///< unix milliseconds when it arrived
+  std::string event;       ///< the VICI event name
+  std::string ike;         ///< connection (IKE_SA config) name
+  std::uint32_t ike_uniqueid = 0;  ///< for *-rekey: the new SA's
+  bool up = false;                 ///< *-updown: "up = yes"
+  std::string child;               ///< child-*: the CHILD SA's name
+  std::uint32_t reqid = 0;
+  std::string remote_host;
+  bool operator==(const IpsecEvent&) const = default;
+};
+
 struct XfrmState {
   std::string src, dst;
   std::string proto;  ///< esp, ah, comp
@@ -350,6 +375,8 @@ struct Snapshot {
   std::vector<BgpNeighbor> bgp_neighbors;
   std::vector<IpsecConnection> ipsec_connections;
   std::vector<IkeSa> ike_sas;
+  std::vector<IpsecPolicy> ipsec_policies;  ///< list-policies: traps and shunts
+  std::vector<IpsecEvent> ipsec_events;     ///< seen during --sample, oldest first
   std::vector<XfrmState> xfrm_states;
   std::vector<XfrmPolicy> xfrm_policies;
   std::vector<NatRule> nat_rules;

@@ -167,6 +167,8 @@ EDGEDIAG_JSON_TYPE(IkeSa, name, uniqueid, version, state, local_host,
                                                 remote_host, local_port, remote_port, local_id,
                                                 remote_id, initiator, nat_local, nat_remote,
                                                 nat_fake, nat_any, established, child_sas)
+EDGEDIAG_JSON_TYPE(IpsecPolicy, name, ike, child, mode, local_ts, remote_ts)
+EDGEDIAG_JSON_TYPE(IpsecEvent, at_ms, event, ike, ike_uniqueid, up, child, reqid, remote_host)
 EDGEDIAG_JSON_TYPE(XfrmState, src, dst, proto, spi, reqid, mode,
                                                 encap_sport, encap_dport, if_id, bytes, packets)
 EDGEDIAG_JSON_TYPE(XfrmPolicy, src, dst, dir, action, priority,
@@ -196,7 +198,8 @@ EDGEDIAG_JSON_TYPE(Snapshot, version, taken_at, taken_at_ms,
                                                 addresses, neighbours, routes, tcp_sockets,
                                                 counters, bgp_neighbors, ipsec_connections,
                                                 ike_sas, xfrm_states, xfrm_policies, nat_rules,
-                                                wireguard, vifs, probes)
+                                                wireguard, vifs, probes, ipsec_policies,
+                                                ipsec_events)
 
 nlohmann::json SnapshotToJson(const Snapshot& snapshot) {
   nlohmann::json j = snapshot;

@@ -36,6 +36,8 @@ inline constexpr char kSourceXfrm[] = "xfrm";
 inline constexpr char kSourceEthtool[] = "ethtool";
 inline constexpr char kSourceFrr[] = "frr";
 inline constexpr char kSourceVici[] = "vici";
+inline constexpr char kSourceViciEvents[] = "vici-events";  // charon's events during --sample
+inline constexpr char kSourceXfrmStat[] = "xfrm-stat";      // /proc/net/xfrm_stat
 inline constexpr char kSourceNftables[] = "nftables";
 inline constexpr char kSourceVif[] = "vif";
 

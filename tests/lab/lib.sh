@@ -527,6 +527,7 @@ charon_start() {
 charon {
   load = random nonce openssl kdf pem pkcs1 x509 revocation constraints pubkey kernel-netlink socket-default vici updown
   install_virtual_ip = no
+${CHARON_EXTRA:-}
   # The VM can stall for seconds on a loaded host: retransmit patiently
   # (about 20 s before giving up) rather than starting a second IKE SA.
   retransmit_tries = 4
@@ -582,6 +583,12 @@ child_counter() { sas_raw "$1" | grep -o "$2=[0-9]*" | head -n1 | cut -d= -f2; }
 #   IPSEC_AWS_LOCAL_TS   aws local traffic selector (default 10.2.0.0/24)
 #   IPSEC_AWS_REMOTE_TS  aws remote traffic selector (default 10.1.0.0/24)
 #   IPSEC_LAN=1          a "lan" namespace 10.1.0.5 behind the customer
+#   IPSEC_CUST_START     the customer child's start_action (default start)
+#   IPSEC_CUST_CONN / IPSEC_CUST_CHILD, IPSEC_AWS_CONN / IPSEC_AWS_CHILD:
+#                        more lines for each side's connection / child
+#                        (lifetimes, DPD, ...)
+#   IPSEC_CUST_MORE      more connections on the customer (shunts, ...)
+#   CHARON_EXTRA         more lines in both charons' charon { } section
 ipsec_pair() {
   ns_add customer aws
   veth customer eth0 aws eth0
@@ -611,6 +618,7 @@ connections {
     local_addrs = 192.0.2.2
     remote_addrs = 192.0.2.1
     proposals = aes128gcm16-prfsha256-x25519
+${IPSEC_AWS_CONN:-}
     local { auth = psk
             id = 192.0.2.2 }
     remote { auth = psk
@@ -620,6 +628,7 @@ connections {
         local_ts = ${IPSEC_AWS_LOCAL_TS:-10.2.0.0/24}
         remote_ts = ${IPSEC_AWS_REMOTE_TS:-10.1.0.0/24}
         esp_proposals = aes128gcm16
+${IPSEC_AWS_CHILD:-}
       }
     }
   }
@@ -637,6 +646,7 @@ connections {
     remote_addrs = 192.0.2.2
     proposals = aes128gcm16-prfsha256-x25519
     keyingtries = 0
+${IPSEC_CUST_CONN:-}
     local { auth = psk
             id = 192.0.2.1 }
     remote { auth = psk
@@ -646,10 +656,12 @@ connections {
         local_ts = 10.1.0.0/24
         remote_ts = 10.2.0.0/24
         esp_proposals = aes128gcm16
-        start_action = start
+        start_action = ${IPSEC_CUST_START:-start}
+${IPSEC_CUST_CHILD:-}
       }
     }
   }
+${IPSEC_CUST_MORE:-}
 }
 secrets {
   ike-aws { id = 192.0.2.2
@@ -662,6 +674,63 @@ EOF
   swanctl_load customer "$LAB/customer-swanctl.conf"
   rm -f "$LAB/aws-swanctl.conf" "$LAB/customer-swanctl.conf"
   log "ipsec topology up: customer 192.0.2.1 (10.1.0.0/24) <-> aws 192.0.2.2 (10.2.0.0/24)"
+}
+
+# ipsec_rekey_soak yes|no: IKE and CHILD SAs rekeying every 20-30 s, the
+# customer reauthenticating its IKE SA make-before-break (yes) or
+# break-before-make (no), pings both ways; `vpn --sample 10` six times and
+# `check` twice between them.  Every report must be free of warnings and
+# criticals, and every check OK (a break-before-make gap loses pings, by
+# design, and is no fault).  Proven first: the SAs really are replaced.
+ipsec_rekey_soak() {
+  CHARON_EXTRA="  make_before_break = $1"
+  IPSEC_CUST_CONN='    rekey_time = 0s
+    reauth_time = 25s
+    over_time = 10s
+    rand_time = 3s'
+  IPSEC_CUST_CHILD='        rekey_time = 20s
+        life_time = 30s
+        rand_time = 3s'
+  IPSEC_AWS_CONN='    rekey_time = 30s
+    over_time = 10s
+    rand_time = 3s'
+  IPSEC_AWS_CHILD='        rekey_time = 22s
+        life_time = 32s
+        rand_time = 3s'
+  ipsec_pair
+  prove 30 "CHILD SA INSTALLED" child_installed customer
+  prove 10 "10.2.0.1 answers through the tunnel" nsx customer ping -c1 -W2 -q -I 10.1.0.1 10.2.0.1
+  nsx customer ping -q -i 0.5 -I 10.1.0.1 10.2.0.1 >/dev/null 2>&1 &
+  LAB_PIDS+=($!)
+  nsx aws ping -q -i 0.5 -I 10.2.0.1 10.1.0.1 >/dev/null 2>&1 &
+  LAB_PIDS+=($!)
+  local clog=$LAB/customer/ipsec/charon.log state=$LAB/check.state
+  local child0 ike0 i j bad=0 rc out
+  child0=$(grep -c 'CHILD_SA lan{[0-9]*} established' "$clog" || true)
+  ike0=$(grep -c 'IKE_SA aws\[[0-9]*\] established' "$clog" || true)
+  for i in 1 2 3 4 5 6; do
+    run_ipsec --sample 10
+    cp "$LAB/report.json" "$LAB/report-$i.json"
+    out=$(jq -r '[.subjects[]? | .findings[]? | select(.severity == "critical" or .severity == "warning") | .id + ": " + .message] | join(" | ")' "$LAB/report.json" 2>/dev/null || echo "not JSON")
+    if [ "$TOOL_RC" != 0 ] || [ -n "$out" ]; then
+      log "soak: vpn --sample 10 #$i: exit $TOOL_RC, findings: $out"; bad=$((bad + 1))
+    fi
+    for j in 1 2; do
+      rc=0
+      out=$(nsx customer "$EDGEDIAG" check --vpn --no-syslog --state "$state" \
+        --vici-socket "$(vici_sock customer)" 2>&1) || rc=$?
+      if [ "$rc" != 0 ]; then log "soak: check #$i.$j: exit $rc: $out"; bad=$((bad + 1)); fi
+    done
+  done
+  local child1 ike1
+  child1=$(grep -c 'CHILD_SA lan{[0-9]*} established' "$clog" || true)
+  ike1=$(grep -c 'IKE_SA aws\[[0-9]*\] established' "$clog" || true)
+  log "soak: $((child1 - child0)) new CHILD SAs, $((ike1 - ike0)) new IKE SAs (reauthentications)"
+  rekeyed() { [ $((child1 - child0)) -ge 3 ] && [ $((ike1 - ike0)) -ge 2 ]; }
+  prove 1 "CHILD SAs rekeyed 3+ and the IKE SA reauthenticated 2+ times during the soak" rekeyed
+  [ "$bad" = 0 ] || { log "ASSERT FAILED: $bad false findings or non-OK checks in the soak"; exit 1; }
+  log "soak: 6 sampled reports and 12 checks, nothing warning or critical"
+  assert_report ipsec-connection
 }
 
 # --- WireGuard -----------------------------------------------------------------------

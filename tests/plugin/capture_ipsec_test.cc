@@ -38,6 +38,12 @@ TEST(CaptureIpsecTest, FillsConnectionsAndSasFromRecordedReplies) {
   charon.OnCommandRaw("version", Replay("version.bin"));
   charon.OnCommandRaw("list-conns", Replay("list-conns-initiator.bin"));
   charon.OnCommandRaw("list-sas", Replay("list-sas-initiator.bin"));
+  vici::Message trap;
+  vici::Entry e{vici::Entry::Kind::kSection, "aws/lan", "", {}, {}};
+  e.section.entries.push_back({vici::Entry::Kind::kValue, "child", "lan", {}, {}});
+  e.section.entries.push_back({vici::Entry::Kind::kValue, "mode", "TUNNEL", {}, {}});
+  trap.entries.push_back(e);
+  charon.OnCommand("list-policies", {}, "list-policy", {trap});
   charon.Start();
   Snapshot s;
   CaptureIpsec(s, Options(path));
@@ -45,12 +51,35 @@ TEST(CaptureIpsecTest, FillsConnectionsAndSasFromRecordedReplies) {
   EXPECT_EQ(s.ipsec_connections.size(), 2u);
   ASSERT_EQ(s.ike_sas.size(), 2u);
   EXPECT_EQ(s.ike_sas[0].child_sas.size(), 2u);
+  ASSERT_EQ(s.ipsec_policies.size(), 1u);
+  EXPECT_EQ(s.ipsec_policies[0].ike, "aws");
+  EXPECT_EQ(s.ipsec_policies[0].child, "lan");
   // Read-only and secret-free: exactly these commands, list-sas with noblock.
   std::vector<std::string> commands;
   for (const vici::Packet& p : charon.Received()) {
     if (p.type == vici::PacketType::kCmdRequest) commands.push_back(p.name);
   }
-  EXPECT_EQ(commands, (std::vector<std::string>{"version", "list-conns", "list-sas"}));
+  EXPECT_EQ(commands,
+            (std::vector<std::string>{"version", "list-conns", "list-sas", "list-policies"}));
+}
+
+TEST(CaptureIpsecTest, CharonWithoutListPoliciesIsStillOk) {
+  const std::string path = SocketPath("nopol");
+  FakeCharon charon(path);
+  charon.KnowEvent("list-conn");
+  charon.KnowEvent("list-sa");
+  charon.OnCommandRaw("version", Replay("version.bin"));
+  charon.OnCommandRaw("list-conns", Replay("list-conns-initiator.bin"));
+  charon.OnCommandRaw("list-sas", Replay("list-sas-initiator.bin"));
+  charon.Start();
+  Snapshot s;
+  CaptureIpsec(s, Options(path));
+  const SourceStatus& v = s.Source(kSourceVici);
+  EXPECT_EQ(v.state, SourceState::kOk);
+  ASSERT_EQ(v.warnings.size(), 1u);
+  EXPECT_EQ(v.warnings[0].rfind("trap and shunt policies not read: ", 0), 0u) << v.warnings[0];
+  EXPECT_EQ(s.ike_sas.size(), 2u);
+  EXPECT_TRUE(s.ipsec_policies.empty());
 }
 
 TEST(CaptureIpsecTest, NoSocketMeansStrongSwanNotRunning) {

@@ -548,7 +548,7 @@ TEST(IpsecRules, EveryRuleIsRegisteredOnceWithItsId) {
     EXPECT_EQ(r.family, Family::kIpsec);
     EXPECT_TRUE(ids.insert(std::string(r.id)).second) << r.id;
   }
-  EXPECT_EQ(ids.size(), 12u);  // with ipsec.probe.no-reply
+  EXPECT_EQ(ids.size(), 14u);  // with ipsec.probe.no-reply, ipsec.ike.flapping, ipsec.ts.narrowed
 }
 
 }  // namespace
