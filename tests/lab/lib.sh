@@ -833,8 +833,14 @@ run_edgediag() {
     TOOL_RC=127
     return 0
   fi
-  log "run: ip netns exec customer edgediag $*"
-  nsx customer timeout -k 5 "${LAB_TOOL_TIMEOUT:-120}" "$EDGEDIAG" "$@" \
+  # The VM emulates its CPU (no KVM) on a host that may be busy: vtysh alone
+  # can take seconds there. Sources get 15 s and the run 60 s unless the
+  # scenario sets its own; timeouts are fault-injection's subject, not this.
+  local limits=()
+  case " $* " in *" --timeout "*) ;; *) limits+=(--timeout "${LAB_SOURCE_TIMEOUT:-15000}") ;; esac
+  case " $* " in *" --deadline "*) ;; *) limits+=(--deadline 60) ;; esac
+  log "run: ip netns exec customer edgediag ${limits[*]} $*"
+  nsx customer timeout -k 5 "${LAB_TOOL_TIMEOUT:-120}" "$EDGEDIAG" "${limits[@]}" "$@" \
     >"$LAB/report.json" 2>"$LAB/report.err" || TOOL_RC=$?
   log "edgediag exit code $TOOL_RC"
 }
