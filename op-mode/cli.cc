@@ -208,7 +208,13 @@ std::string LoadVifs(const Options& o, Snapshot& s, std::string_view salt, bool 
     return {};  // the snapshot carries the VIFs it was taken with
   } else {
     for (const auto& d : o.vif_dirs) {
-      auto r = plugin::ReadVifDirectory(d, salt);
+      // One bad file (a FIFO, a half-saved JSON) must not hide the others.
+      std::vector<Error> file_errors;
+      auto r = plugin::ReadVifDirectory(d, salt, &file_errors);
+      for (const auto& e : file_errors) {
+        errors.push_back(e.what);
+        if (e.code == Error::Code::kPermissionDenied) *code = kExitNoPermission;
+      }
       if (!r) {
         errors.push_back(r.error().what);
         continue;
@@ -226,7 +232,12 @@ std::string LoadVifs(const Options& o, Snapshot& s, std::string_view salt, bool 
   // compared with them, only described.
   if (from_snapshot) plugin::ForgetFingerprints(s);
   if (!errors.empty()) {
-    s.sources[plugin::kSourceVif] = {SourceState::kUnavailable, errors.front()};
+    // What was read is used; the files that were not are named (and the
+    // run says so in its exit code), but the source is only unavailable
+    // when nothing at all could be read.
+    s.sources[plugin::kSourceVif] =
+        s.vifs.empty() ? plugin::SourceStatus{SourceState::kUnavailable, errors.front()}
+                       : plugin::SourceStatus{SourceState::kOk, "", errors};
     return errors.front();
   }
   s.sources[plugin::kSourceVif] = {SourceState::kOk,

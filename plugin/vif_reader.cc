@@ -322,7 +322,8 @@ Result<std::vector<Vif>> ReadVifFile(const std::string& path, std::string_view s
   return vifs;
 }
 
-Result<std::vector<Vif>> ReadVifDirectory(const std::string& dir, std::string_view salt) {
+Result<std::vector<Vif>> ReadVifDirectory(const std::string& dir, std::string_view salt,
+                                          std::vector<Error>* file_errors) {
   std::vector<Vif> out;
   DIR* d = opendir(dir.c_str());
   if (d == nullptr) {
@@ -339,7 +340,11 @@ Result<std::vector<Vif>> ReadVifDirectory(const std::string& dir, std::string_vi
   std::sort(names.begin(), names.end());
   for (const auto& n : names) {
     auto v = ReadVifFile(dir + "/" + n, salt);
-    if (!v) return v.error();
+    if (!v) {
+      if (!file_errors) return v.error();
+      file_errors->push_back(v.error());
+      continue;
+    }
     for (auto& x : *v) out.push_back(std::move(x));
   }
   return out;

@@ -22,7 +22,11 @@ Result<std::vector<Vif>> ParseVifs(std::string_view text, std::string_view sourc
 Result<std::vector<Vif>> ReadVifFile(const std::string& path, std::string_view salt);
 
 /// Every *.json in `dir`, in name order; a missing directory is no error.
-Result<std::vector<Vif>> ReadVifDirectory(const std::string& dir, std::string_view salt);
+/// A file that cannot be read or parsed (a FIFO, a bad JSON) goes to
+/// `file_errors` and the others are still read; without `file_errors` the
+/// first such error is returned.
+Result<std::vector<Vif>> ReadVifDirectory(const std::string& dir, std::string_view salt,
+                                          std::vector<Error>* file_errors = nullptr);
 
 /// The BGP peerings of a VIF: bgpPeers when given, else one built from the
 /// top-level fields (older responses and hand-written files).

@@ -1,6 +1,10 @@
 #include "plugin/vif_reader.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
 
 namespace edgediag::plugin {
 namespace {
@@ -160,6 +164,26 @@ TEST(VifReader, MissingDirectoryIsNoVifs) {
   auto r = ReadVifDirectory("/nonexistent-dir", kSalt);
   ASSERT_TRUE(r.ok());
   EXPECT_TRUE(r->empty());
+}
+
+// A FIFO (or any unreadable file) in vifs.d is named, and the good files
+// beside it are still read (lab: fault-injection, vif-fifo).
+TEST(VifReader, OneBadFileInADirectoryDoesNotHideTheOthers) {
+  namespace fs = std::filesystem;
+  std::string tmpl = fs::temp_directory_path() / "edgediag-vifs-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+  fs::copy_file(std::string(EDGEDIAG_TESTDATA) + "/vif/describe-virtual-interfaces.json",
+                tmpl + "/b-good.json");
+  ASSERT_EQ(mkfifo((tmpl + "/a-stuck.json").c_str(), 0600), 0);
+  std::vector<Error> errors;
+  auto r = ReadVifDirectory(tmpl, kSalt, &errors);
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->empty());
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors[0].what.find("a-stuck.json"), std::string::npos) << errors[0].what;
+  // Without a place for the errors, the first is the answer.
+  EXPECT_FALSE(ReadVifDirectory(tmpl, kSalt).ok());
+  fs::remove_all(tmpl);
 }
 
 }  // namespace
