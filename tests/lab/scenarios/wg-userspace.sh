@@ -15,6 +15,11 @@ addr aws eth0 192.0.2.2/24
 lan_addr aws 10.2.0.1/24
 wg_key customer; wg_key aws; wg_key other
 mkdir -p /var/run/wireguard
+# The VM's /dev is a bare devtmpfs: the tun device node may be missing.
+modprobe tun 2>/dev/null || true
+if [ ! -c /dev/net/tun ]; then
+  mkdir -p /dev/net && mknod -m 0666 /dev/net/tun c 10 200 || setup_failed "no /dev/net/tun"
+fi
 # wireguard-go declines to run beside the kernel module unless told.
 nsx customer env WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD=1 wireguard-go wg0 \
   >"$LAB/wireguard-go.log" 2>&1 || setup_failed "wireguard-go did not start: $(cat "$LAB/wireguard-go.log")"
