@@ -789,6 +789,70 @@ wg_pair() {
   log "wireguard topology up: customer wg0 10.100.0.1 <-> aws wg0 10.100.0.2 (10.2.0.0/24)"
 }
 
+# every_source [NAT-EXEMPT]: beside a dx_setup, the rest of a router with
+# every source live: IPsec (PSK, a CHILD SA 10.1.0.0/24 <-> 10.62.0.0/24
+# that the customer starts) and kernel WireGuard (wg0 10.100.0.1 <->
+# 10.100.0.2) over 192.0.2.0/24 on the untagged port, and an nftables
+# masquerade on eth0 (NAT-EXEMPT=ipsec exempts IPsec traffic; empty: SNAT
+# before the policy). The aws LAN 10.62.0.0/24 stays clear of the DX prefix.
+every_source() {
+  local exempt=${1:-} psk
+  addr customer eth0 192.0.2.1/24
+  addr aws eth0 192.0.2.2/24
+  lan_addr aws 10.62.0.1/24
+  wg_key customer; wg_key aws
+  wg_dev customer wg0 customer 51820 10.100.0.1/24
+  wg_dev aws wg0 aws 51820 10.100.0.2/24
+  wg_peer aws wg0 "$(wg_pub customer)" 10.100.0.1/32 192.0.2.1:51820
+  wg_peer customer wg0 "$(wg_pub aws)" 10.100.0.2/32 192.0.2.2:51820
+  nat_masquerade customer eth0 $exempt
+  charon_start customer
+  charon_start aws
+  psk=$(head -c 24 /dev/urandom | base64 | tr -d '/+=')
+  lab_secret "$psk"
+  # every_source_conf NAME LOCAL REMOTE LOCAL_TS REMOTE_TS [start]
+  every_source_conf() {
+    cat <<EOF2
+connections {
+  $1 {
+    version = 2
+    local_addrs = $2
+    remote_addrs = $3
+    proposals = aes128gcm16-prfsha256-x25519
+    local { auth = psk
+            id = $2 }
+    remote { auth = psk
+             id = $3 }
+    children {
+      lan {
+        local_ts = $4
+        remote_ts = $5
+        esp_proposals = aes128gcm16
+        ${6:+start_action = start}
+      }
+    }
+  }
+}
+secrets {
+  ike-$1 { id = $3
+           secret = "$psk" }
+}
+EOF2
+  }
+  (umask 077
+   every_source_conf customer 192.0.2.2 192.0.2.1 10.62.0.0/24 10.1.0.0/24 >"$LAB/aws-swanctl.conf"
+   every_source_conf aws 192.0.2.1 192.0.2.2 10.1.0.0/24 10.62.0.0/24 start >"$LAB/customer-swanctl.conf")
+  charon_wait aws
+  charon_wait customer
+  swanctl_load aws "$LAB/aws-swanctl.conf"
+  swanctl_load customer "$LAB/customer-swanctl.conf"
+  rm -f "$LAB/aws-swanctl.conf" "$LAB/customer-swanctl.conf"
+  # start_action's first attempt can be lost on a loaded VM (charon then
+  # backs off for minutes): initiate once more, by hand, if it is not up.
+  wait_for 20 "CHILD SA INSTALLED (start_action)" child_installed customer ||
+    swanctl_in customer --initiate --child lan --timeout 60 >/dev/null 2>&1 || true
+}
+
 # --- nftables -------------------------------------------------------------------------
 # nat_masquerade NS OIF [EXEMPT]: a NAT router; EXEMPT=ipsec adds the
 # exemption for traffic that matches an IPsec policy (the correct setup).
