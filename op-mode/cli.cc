@@ -245,6 +245,61 @@ std::string LoadVifs(const Options& o, Snapshot& s, std::string_view salt, bool 
   return {};
 }
 
+// LoadVifs on a thread of its own, started with the capture; Into() waits
+// for it and puts what it read into the captured snapshot. Without a thread
+// (none could be made) the files are read in Into().
+class VifLoad {
+ public:
+  VifLoad(const Options& o, std::string_view salt)
+      : o_(o), salt_(salt), wanted_(o.command != "vpn") {
+    if (!wanted_) return;
+    try {
+      thread_ = std::thread([this] { Load(); });
+    } catch (const std::system_error&) {
+    }
+  }
+  ~VifLoad() {
+    if (thread_.joinable()) thread_.join();
+  }
+  VifLoad(const VifLoad&) = delete;
+  VifLoad& operator=(const VifLoad&) = delete;
+
+  std::string Into(Snapshot& s, int* code) {
+    if (!wanted_) return {};
+    if (thread_.joinable()) thread_.join();
+    else Load();
+    *code = code_;
+    // Nothing read (a loaded snapshot carries its own VIFs): s stands.
+    if (part_.sources.count(plugin::kSourceVif) == 0) return error_;
+    s.vifs = std::move(part_.vifs);
+    s.sources[plugin::kSourceVif] = std::move(part_.sources[plugin::kSourceVif]);
+    // A loaded snapshot's fingerprints were made under a salt this run does
+    // not have (and never takes from a file): keys read now cannot be
+    // compared with them, only described.
+    if (!o_.from_snapshot.empty()) plugin::ForgetFingerprints(s);
+    return error_;
+  }
+
+ private:
+  void Load() {
+    try {
+      error_ = LoadVifs(o_, part_, salt_, !o_.from_snapshot.empty(), &code_);
+    } catch (const std::exception& e) {  // out of memory: the VIFs are unread
+      error_ = std::string("the VIF descriptions could not be read: ") + e.what();
+      code_ = kExitDataError;
+      part_.sources[plugin::kSourceVif] = {SourceState::kUnavailable, error_};
+    }
+  }
+
+  const Options& o_;
+  std::string_view salt_;
+  bool wanted_;
+  Snapshot part_;
+  std::string error_;
+  int code_ = kExitDataError;
+  std::thread thread_;
+};
+
 }  // namespace
 
 int ExitCodeForSources(const std::string& command, const Snapshot& s) {
@@ -834,6 +889,10 @@ int Run(std::span<const char* const> args, std::ostream& out, std::ostream& err,
   Deadline deadline(std::chrono::milliseconds(static_cast<std::int64_t>((o.deadline + o.sample) * 1000)),
                     o.command == "check");
   deadline.Phase("capture");
+  // The VIF files are read, and their keys described, on their own thread
+  // while the capture waits for vtysh: on 200 VIFs the keys' fingerprints
+  // cost as much as parsing FRR's answer (bench/dx-bench.sh).
+  VifLoad vif_load(o, salt.value);
   Observed seen;
   if (int code = Observe(o, seen, deadline, err); code != kExitOk)
     return o.command == "check" ? CheckUnknown(out, "cannot load the snapshot " + o.from_snapshot)
@@ -847,9 +906,8 @@ int Run(std::span<const char* const> args, std::ostream& out, std::ostream& err,
     if (seen.previous) (void)plugin::MarkExpectedUp(seen.previous->wireguard, o.expect_up);
   }
 
-  std::string data_error;
   int data_code = kExitDataError;
-  if (o.command != "vpn") data_error = LoadVifs(o, now, salt.value, !o.from_snapshot.empty(), &data_code);
+  std::string data_error = vif_load.Into(now, &data_code);
   if (!data_error.empty()) err << "edgediag: " << data_error << "\n";
   ApplyPrefixLimits(config, ParsePrefixLimit(o.prefix_limit), now.vifs);
   if (data_error.empty() && !config_error.empty()) {
