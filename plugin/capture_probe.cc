@@ -3,7 +3,9 @@
 //    one second each at most;
 //  - vpn: three echo requests through each healthy-looking tunnel, from an
 //    address inside its local selector (or the tunnel interface's), one
-//    second per tunnel, the tunnels side by side (12 at a time).
+//    second per tunnel, the tunnels side by side (12 pings at a time); and
+//    through IPsec tunnels the path-MTU ladder: two DF-set echo requests
+//    per size, at most four rounds of one second (CaptureTunnelProbes).
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -69,33 +71,57 @@ void CaptureProbes(Snapshot& snapshot, const std::vector<ProbeTarget>& targets,
 namespace {
 
 constexpr int kTunnelEchoes = 3;
+constexpr int kLadderEchoes = 2;
 constexpr std::size_t kParallelProbes = 12;  // capture_run tracks 16 helpers at once
+// The path-MTU ladder: at most this many rounds after the first, this many
+// sizes a round, for at most this many tunnels a run (the others keep the
+// first bracket: the small echo answered, the full size lost).
+constexpr int kLadderRounds = 3;
+constexpr std::uint32_t kLadderSizes = 5;
+constexpr std::size_t kLadderTunnels = 8;
 
-// "3 packets transmitted, 0 received, ..." from ping's summary.
-void CountEchoes(const std::string& text, std::uint32_t& sent, std::uint32_t& received) {
+// "3 packets transmitted, 0 received, ..." from ping's summary; false
+// without one (ping could not start).
+bool CountEchoes(const std::string& text, std::uint32_t& sent, std::uint32_t& received) {
   auto at = text.find(" packets transmitted, ");
-  if (at == std::string::npos) return;
+  if (at == std::string::npos) return false;
   auto start = text.rfind('\n', at);
   start = start == std::string::npos ? 0 : start + 1;
   unsigned tx = 0, rx = 0;
-  if (std::sscanf(text.c_str() + start, "%u packets transmitted, %u", &tx, &rx) == 2) {
-    sent = tx;
-    received = rx;
-  }
+  if (std::sscanf(text.c_str() + start, "%u packets transmitted, %u", &tx, &rx) != 2) return false;
+  sent = tx;
+  received = rx;
+  return true;
 }
 
-Probe ProbeTunnel(const TunnelProbeTarget& t, const CaptureOptions& options) {
-  Probe p{.target = t.target, .dev = t.dev, .size = 84, .tunnel = t.tunnel, .child = t.child,
-          .source = t.source, .origin = t.origin};
+// "ping: local error: message too long, mtu=1438": the router's own path
+// MTU, which it would not exceed with DF set.
+std::uint32_t LocalMtu(const std::string& err) {
+  auto at = err.find("message too long, mtu=");
+  if (at == std::string::npos) return 0;
+  unsigned mtu = 0;
+  return std::sscanf(err.c_str() + at, "message too long, mtu=%u", &mtu) == 1 ? mtu : 0;
+}
+
+// One ping through a tunnel: `size` is the IP packet's size; `df` sets
+// Don't Fragment (the ladder) and sends kLadderEchoes, else kTunnelEchoes.
+Probe PingTunnel(const TunnelProbeTarget& t, std::uint32_t size, bool df,
+                 const CaptureOptions& options) {
+  Probe p{.target = t.target, .dev = t.dev, .size = size, .tunnel = t.tunnel, .child = t.child,
+          .source = t.source, .origin = t.origin, .df = df};
   auto addr = ParseAddress(t.target);
   if (!addr) {
     p.detail = "not an address";
     return p;
   }
-  if (addr->family == 6) p.size = 104;
+  // ping's -s is the ICMP payload: the IP size less 20+8 (IPv4), 40+8 (IPv6).
+  const std::uint32_t overhead = addr->family == 6 ? 48 : 28;
+  if (size <= overhead) size = p.size = overhead + 56;
   // -w 1: the whole probe ends after one second, answered or not.
-  std::vector<std::string> argv{"ping", addr->family == 6 ? "-6" : "-4", "-n", "-q", "-c",
-                                std::to_string(kTunnelEchoes), "-i", "0.2", "-W", "1", "-w", "1"};
+  std::vector<std::string> argv{"ping", addr->family == 6 ? "-6" : "-4", "-n", "-c",
+                                std::to_string(df ? kLadderEchoes : kTunnelEchoes), "-i", "0.2",
+                                "-W", "1", "-w", "1", "-s", std::to_string(size - overhead)};
+  if (df) argv.insert(argv.end(), {"-M", "do"});
   if (!t.source.empty())
     argv.insert(argv.end(), {"-I", t.source});
   else if (!t.dev.empty())
@@ -106,9 +132,19 @@ Probe ProbeTunnel(const TunnelProbeTarget& t, const CaptureOptions& options) {
     p.detail = r.error().what;
     return p;
   }
-  CountEchoes(r->out, p.sent, p.received);
+  const bool summary = CountEchoes(r->out, p.sent, p.received);
   p.ok = p.received > 0;
-  if (p.sent == 0) {
+  if (df) p.mtu = LocalMtu(r->err);
+  if (p.mtu != 0) {
+    p.sent = 0;  // refused here: nothing of this size left the router
+    p.detail = fmt::format("not sent: the router's path MTU is {}", p.mtu);
+  } else if (df && summary && p.sent == 0) {
+    // ping says nothing of why: the send failed with ENOBUFS, which it
+    // retries quietly (a link below the tunnel that drops what it cannot
+    // carry, a veth whose peer has a smaller MTU).
+    p.dropped = true;
+    p.detail = "0 sent: the kernel dropped every echo of this size on the way out";
+  } else if (p.sent == 0) {
     // ping could not send at all (no route, a source not on this host).
     std::string text = r->err.empty() ? r->out : r->err;
     auto nl = text.find('\n');
@@ -120,18 +156,23 @@ Probe ProbeTunnel(const TunnelProbeTarget& t, const CaptureOptions& options) {
   return p;
 }
 
-}  // namespace
+struct Ping {
+  std::size_t target;  ///< index into the targets
+  std::uint32_t size;
+  bool df;
+};
 
-void CaptureTunnelProbes(Snapshot& snapshot, const std::vector<TunnelProbeTarget>& targets,
-                         const CaptureOptions& options) {
-  std::vector<Probe> results(targets.size());
+// Runs `pings` side by side, kParallelProbes at a time.
+std::vector<Probe> RunPings(const std::vector<TunnelProbeTarget>& targets,
+                            const std::vector<Ping>& pings, const CaptureOptions& options) {
+  std::vector<Probe> results(pings.size());
   std::atomic<std::size_t> next{0};
   auto worker = [&] {
-    for (std::size_t i = next++; i < targets.size(); i = next++)
-      results[i] = ProbeTunnel(targets[i], options);
+    for (std::size_t i = next++; i < pings.size(); i = next++)
+      results[i] = PingTunnel(targets[pings[i].target], pings[i].size, pings[i].df, options);
   };
   std::vector<std::thread> threads;
-  std::size_t n = std::min(kParallelProbes, targets.size());
+  std::size_t n = std::min(kParallelProbes, pings.size());
   for (std::size_t i = 1; i < n; ++i) {
     try {
       threads.emplace_back(worker);
@@ -141,7 +182,80 @@ void CaptureTunnelProbes(Snapshot& snapshot, const std::vector<TunnelProbeTarget
   }
   worker();
   for (auto& t : threads) t.join();
-  for (auto& p : results) snapshot.probes.push_back(std::move(p));
+  return results;
+}
+
+// The size a tunnel should carry whole: its interface's MTU (a VTI), else
+// the MTU of the interface that holds the probe's source (the LAN whose
+// hosts send through a policy-based tunnel), else 1500.
+std::uint32_t FullSize(const Snapshot& s, const TunnelProbeTarget& t) {
+  std::string ifname = t.dev;
+  if (ifname.empty())
+    for (const auto& a : s.addresses)
+      if (a.address == t.source) ifname = a.ifname;
+  for (const auto& i : s.interfaces)
+    if (i.name == ifname && i.mtu >= 576) return i.mtu;
+  return 1500;
+}
+
+// What the ladder knows of one tunnel: the largest DF size answered (the
+// small echo counts), the smallest lost, the next size the router allows.
+struct Ladder {
+  std::uint32_t answered = 0, lost = 0, refused_at = 0, retry = 0;
+  bool small_ok = false;
+  void Add(const Probe& p) {
+    if (!p.df) {
+      small_ok = p.received > 0;
+      if (small_ok) answered = std::max(answered, p.size);
+    } else if (p.mtu != 0) {
+      refused_at = p.size;
+      retry = p.mtu;
+    } else if (p.sent > 0 && p.received > 0) {
+      answered = std::max(answered, p.size);
+    } else if (p.sent > 0 || p.dropped) {
+      lost = lost == 0 ? p.size : std::min(lost, p.size);
+    }
+  }
+};
+
+}  // namespace
+
+// The tunnels' echoes, then for IPsec the path-MTU ladder (ipsec.mtu): with
+// the small echo a DF echo at the size the tunnel should carry goes out
+// too; where the router itself refuses it ("message too long, mtu=N") the
+// next round sends N; where it is lost while the small one is answered the
+// next rounds send sizes between the two, to bracket the size the path
+// really carries. About one second a round, three rounds at most.
+void CaptureTunnelProbes(Snapshot& snapshot, const std::vector<TunnelProbeTarget>& targets,
+                         const CaptureOptions& options) {
+  std::vector<Ping> pings;
+  std::vector<Ladder> ladders(targets.size());
+  for (std::size_t i = 0; i < targets.size(); ++i) {
+    pings.push_back({i, 0, false});
+    if (!targets[i].child.empty()) pings.push_back({i, FullSize(snapshot, targets[i]), true});
+  }
+  for (int round = 0;; ++round) {
+    auto results = RunPings(targets, pings, options);
+    for (std::size_t k = 0; k < results.size(); ++k) ladders[pings[k].target].Add(results[k]);
+    for (auto& p : results) snapshot.probes.push_back(std::move(p));
+    if (round == kLadderRounds) break;
+    pings.clear();
+    std::size_t laddered = 0;
+    for (std::size_t i = 0; i < targets.size(); ++i) {
+      Ladder& l = ladders[i];
+      if (targets[i].child.empty() || !l.small_ok) continue;
+      if (l.retry != 0 && l.retry > l.answered && (l.lost == 0 || l.retry < l.lost)) {
+        pings.push_back({i, l.retry, true});  // the size the router allows
+        l.retry = 0;
+      } else if (l.lost > l.answered + 8 && laddered < kLadderTunnels) {
+        ++laddered;
+        const std::uint32_t step = (l.lost - l.answered) / (kLadderSizes + 1);
+        for (std::uint32_t k = 1; k <= kLadderSizes && step > 0; ++k)
+          pings.push_back({i, l.answered + k * step, true});
+      }
+    }
+    if (pings.empty()) break;
+  }
 }
 
 }  // namespace edgediag::plugin

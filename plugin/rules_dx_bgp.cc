@@ -194,6 +194,7 @@ std::vector<Finding> CheckMtuPath(const Facts& facts, const Snapshot& s, const S
     if (!p.amazon || !p.vif || !p.vif->mtu || *p.vif->mtu <= 1500) continue;
     const Probe *small = nullptr, *large = nullptr;
     for (const auto& pr : s.probes) {
+      if (!pr.tunnel.empty()) continue;  // vpn --probe's
       auto t = ParseAddress(pr.target);
       if (!t || !t->SameAddress(*p.amazon)) continue;
       if (pr.size == 1500) small = &pr;

@@ -667,7 +667,9 @@ constexpr Rule kIpsecRules[] = {
      CheckIpsecRouteMissing},
     {"ipsec.vti.down", Family::kIpsec, "SA installed, VTI/XFRM interface down or absent",
      CheckIpsecVtiDown},
-    {"ipsec.mtu", Family::kIpsec, "packets too big after encapsulation (XfrmOutStateModeError)",
+    {"ipsec.mtu", Family::kIpsec,
+     "packets too big for the tunnel: XfrmOutStateModeError rising, or --probe's DF echoes lost "
+     "above a size while small ones pass",
      CheckIpsecMtu},
     {"ipsec.probe.no-reply", Family::kIpsec,
      "probe: echoes through an INSTALLED CHILD SA get no reply", CheckIpsecProbeNoReply},

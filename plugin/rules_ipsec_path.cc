@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
+#include <optional>
 #include <set>
 
 #include "plugin/facts.h"
@@ -327,20 +329,112 @@ std::vector<Finding> CheckIpsecVtiDown(const Facts& facts, const Snapshot& s, co
   return out;
 }
 
+namespace {
+
+// What `vpn --probe`'s path-MTU ladder (capture_probe.cc) saw through one
+// CHILD SA: the small echo answered, and DF echoes of which sizes were
+// answered, lost, or refused by the router itself.
+struct MtuLadder {
+  const Probe* small = nullptr;
+  std::uint32_t answered = 0;  ///< largest DF size answered
+  std::uint32_t lost = 0;      ///< smallest DF size lost
+  std::uint32_t router_mtu = 0;
+  std::uint32_t tried = 0;     ///< the largest DF size sent
+};
+
+// ipsec.mtu from the probe: DF echoes vanish above some size while smaller
+// ones, and the small echo, are answered: a path-MTU black hole (something
+// on the path drops the bigger ESP packets, and its ICMP "fragmentation
+// needed" never reaches the router). Random loss (a bigger size answered
+// than one lost) proves nothing and is not reported.
+std::optional<Finding> ProbedMtu(const Snapshot& s, const std::string& tunnel,
+                                 const std::string& child, const MtuLadder& l) {
+  if (!l.small || l.small->received == 0 || l.lost == 0 || l.answered >= l.lost) return std::nullopt;
+  const Probe& p = *l.small;
+  const std::string from = p.source.empty() ? p.dev : p.source;
+  const std::uint32_t good = std::max(l.answered, p.size);
+  Finding f{.id = "ipsec.mtu", .severity = Severity::kWarning,
+            .subject = ConnectionSubject(s, tunnel), .weight = 50};
+  f.message = fmt::format(
+      "Through CHILD SA {}, packets of {} bytes with Don't Fragment set vanish while {}-byte "
+      "ones are answered: something on the path drops the bigger ESP packets and its ICMP "
+      "\"fragmentation needed\" never reaches this router (a path-MTU black hole). Pings and "
+      "small packets pass; TCP sessions stall once they send full-size segments",
+      child, l.lost, good);
+  f.evidence = {
+      {"DF echoes through the tunnel",
+       fmt::format("{} bytes answered, {} bytes lost", good, l.lost),
+       fmt::format("{} bytes answered", l.tried)},
+      {"the router's MTU toward the target",
+       l.router_mtu ? fmt::format("{} (after ESP)", l.router_mtu) : fmt::format("{}", l.tried),
+       fmt::format("at most {}", good)},
+      {"probe", fmt::format("{} -> {} ({} target), small echo: {}", from, p.target, p.origin,
+                            p.detail),
+       "answered"}};
+  const std::uint32_t mss = good > 40 ? good - 40 : good;
+  f.remedy = fmt::format(
+      "Make the tunnel carry at most {0} bytes: on a VTI `set interfaces vti {1} mtu {0}` "
+      "(Linux `ip link set dev {1} mtu {0}`); for a policy-based tunnel clamp TCP MSS to {2} on "
+      "the LAN side (VyOS `set interfaces ethernet ethX ip adjust-mss {2}`, nftables `tcp flags "
+      "syn tcp option maxseg size set {2}`). Then find what drops ICMP type 3 code 4 on the path "
+      "and let it through. Verify: `ping -M do -s {3} -I {4} {5}` is answered, `edgediag vpn "
+      "--probe` no longer reports ipsec.mtu",
+      good, p.dev.empty() ? "vtiN" : p.dev, mss, good - (p.target.find(':') == std::string::npos ? 28 : 48),
+      from, p.target);
+  return f;
+}
+
+std::vector<Finding> ProbedMtuFindings(const Snapshot& s) {
+  std::map<std::pair<std::string, std::string>, MtuLadder> ladders;
+  for (const auto& pr : s.probes) {
+    if (pr.child.empty()) continue;
+    MtuLadder& l = ladders[{pr.tunnel, pr.child}];
+    if (!pr.df) {
+      l.small = &pr;
+    } else if (pr.mtu != 0) {
+      l.router_mtu = pr.mtu;
+    } else if (pr.sent > 0 || pr.dropped) {
+      l.tried = std::max(l.tried, pr.size);
+      if (pr.received > 0)
+        l.answered = std::max(l.answered, pr.size);
+      else
+        l.lost = l.lost == 0 ? pr.size : std::min(l.lost, pr.size);
+    }
+  }
+  std::vector<Finding> out;
+  for (const auto& [key, l] : ladders)
+    if (auto f = ProbedMtu(s, key.first, key.second, l)) out.push_back(std::move(*f));
+  return out;
+}
+
+}  // namespace
+
 std::vector<Finding> CheckIpsecMtu(const Facts& facts, const Snapshot& s, const Snapshot* prev) {
-  if (s.Source(kSourceCounters).state != SourceState::kOk) return {};
+  std::vector<Finding> out = ProbedMtuFindings(s);
+  if (s.Source(kSourceCounters).state != SourceState::kOk) return out;
   auto now = CounterValue(s, "XfrmOutStateModeError");
-  if (!now || *now == 0) return {};
+  if (!now || *now == 0) return out;
   // A host-wide counter: it names a connection only when one alone is up.
   std::set<std::string> up;
   for (const auto& a : facts.ipsec_children()) up.insert(a.ike->name);
   bool xfrm_in_use = !s.xfrm_states.empty() || !up.empty();
-  if (!xfrm_in_use) return {};
+  if (!xfrm_in_use) return out;
   Subject subject = up.size() == 1 ? ConnectionSubject(s, *up.begin()) : HostSubject(s);
+  // The probe's finding on that connection says more: the counter joins
+  // it as evidence.
+  for (auto& probed : out) {
+    if (probed.subject.id != subject.id) continue;
+    auto delta = CounterDelta(s, prev, "XfrmOutStateModeError");
+    probed.evidence.push_back({"XfrmOutStateModeError (host-wide)",
+                               prev && delta ? fmt::format("+{}", *delta)
+                                             : fmt::format("{} since boot", *now),
+                               "0"});
+    return out;
+  }
   Finding f{.id = "ipsec.mtu", .subject = subject};
   auto delta = CounterDelta(s, prev, "XfrmOutStateModeError");
   if (prev && delta) {
-    if (*delta == 0) return {};
+    if (*delta == 0) return out;
     std::int64_t w = WindowSeconds(s, *prev);
     f.severity = Severity::kWarning;
     f.weight = 40;
@@ -367,7 +461,8 @@ std::vector<Finding> CheckIpsecMtu(const Facts& facts, const Snapshot& s, const 
       "mtu` in the forward chain; let ICMP \"fragmentation needed\" through. Verify: `grep "
       "XfrmOutStateModeError /proc/net/xfrm_stat` stops rising (`edgediag vpn --sample 30`); "
       "`ping -M do -s 1372 REMOTE_HOST`";
-  return {f};
+  out.push_back(std::move(f));
+  return out;
 }
 
 }  // namespace edgediag::plugin

@@ -12,7 +12,7 @@ std::vector<Finding> CheckIpsecProbeNoReply(const Facts& facts, const Snapshot& 
                                             const Snapshot*) {
   std::vector<Finding> out;
   for (const auto& pr : s.probes) {
-    if (pr.child.empty() || pr.sent == 0 || pr.received != 0) continue;
+    if (pr.child.empty() || pr.df || pr.sent == 0 || pr.received != 0) continue;
     // Judged only while the control plane still looks up: the SA probed is
     // INSTALLED under an established IKE SA.
     const ActiveChild* active = nullptr;

@@ -532,7 +532,7 @@ std::vector<Finding> CheckWgProbeNoReply(const Facts& facts, const Snapshot& s, 
   std::vector<Finding> out;
   const WireguardLookup& lookup = facts.wireguard();
   for (const auto& pr : s.probes) {
-    if (!pr.child.empty() || pr.sent == 0 || pr.received != 0) continue;
+    if (!pr.child.empty() || pr.df || pr.sent == 0 || pr.received != 0) continue;
     auto colon = pr.tunnel.find(':');
     if (colon == std::string::npos) continue;
     const WgInterface* w = lookup.FindInterface(std::string_view(pr.tunnel).substr(0, colon));

@@ -357,6 +357,15 @@ struct Probe {
   std::string source;  ///< vpn: the address the echoes were sent from
   std::string origin;  ///< vpn: "operator" (--probe-target) or "derived"
   std::uint32_t sent = 0, received = 0;  ///< vpn: echo requests and replies
+  /// vpn, IPsec: one step of the path-MTU ladder, sent with Don't Fragment.
+  bool df = false;
+  /// The router's own path MTU when it refused to send a DF echo this big
+  /// ("message too long, mtu=N"): nothing was sent at that size.
+  std::uint32_t mtu = 0;
+  /// vpn, DF ladder: ping ran its course but the kernel took none of the
+  /// echoes (0 transmitted, no MTU named: the underlay link dropped them on
+  /// the way out). As lost as echoes sent and never answered.
+  bool dropped = false;
   bool operator==(const Probe&) const = default;
 };
 

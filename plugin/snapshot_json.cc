@@ -192,7 +192,7 @@ EDGEDIAG_JSON_TYPE(
     virtualGatewayId, directConnectGatewayId, awsDeviceV2, source, source_mode, prefix_limit,
     prefix_limit_source)
 EDGEDIAG_JSON_TYPE(Probe, target, dev, size, ok, detail, tunnel, child, source, origin, sent,
-                   received)
+                   received, df, mtu, dropped)
 EDGEDIAG_JSON_TYPE(Snapshot, version, taken_at, taken_at_ms,
                                                 hostname, sources, interfaces,
                                                 addresses, neighbours, routes, tcp_sockets,

@@ -104,5 +104,79 @@ TEST(IpsecProbe, NoReplyThroughAnInstalledChildIsCriticalWithAnOperatorTarget) {
   EXPECT_TRUE(testing::RunRule(CheckIpsecProbeNoReply, s, nullptr).empty());
 }
 
+// The path-MTU ladder of `vpn --probe` through "site-b-tunnel-0": the small
+// echo, then DF echoes; the router refused 1500 (its MTU after ESP is 1438).
+Snapshot Ladder(std::initializer_list<std::pair<std::uint32_t, std::uint32_t>> df_sizes_received) {
+  Snapshot s = testing::HealthyIpsec();
+  Probe base{.target = "10.2.0.1", .tunnel = "site-b", .child = "site-b-tunnel-0",
+             .source = "10.1.1.1", .origin = "operator"};
+  Probe small = base;
+  small.size = 84;
+  small.sent = 3;
+  small.received = 3;
+  small.ok = true;
+  small.detail = "3 sent, 3 received";
+  s.probes.push_back(small);
+  Probe refused = base;
+  refused.size = 1500;
+  refused.df = true;
+  refused.mtu = 1438;
+  s.probes.push_back(refused);
+  for (auto [size, received] : df_sizes_received) {
+    Probe p = base;
+    p.size = size;
+    p.df = true;
+    p.sent = 2;
+    p.received = received;
+    p.ok = received > 0;
+    s.probes.push_back(p);
+  }
+  return s;
+}
+
+TEST(IpsecProbe, DfEchoesLostAboveASizeAreAPathMtuBlackHole) {
+  Snapshot s = Ladder({{1438, 0}, {1309, 0}, {1180, 2}, {1250, 2}, {1280, 0}});
+  auto f = testing::RunRule(CheckIpsecMtu, s, nullptr);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].id, "ipsec.mtu");
+  EXPECT_EQ(f[0].severity, Severity::kWarning);
+  EXPECT_EQ(f[0].subject.id, "site-b");
+  EXPECT_NE(f[0].message.find("packets of 1280 bytes with Don't Fragment set vanish while "
+                              "1250-byte ones are answered"),
+            std::string::npos)
+      << f[0].message;
+  ASSERT_GE(f[0].evidence.size(), 2u);
+  EXPECT_EQ(f[0].evidence[0].observed, "1250 bytes answered, 1280 bytes lost");
+  EXPECT_EQ(f[0].evidence[1].observed, "1438 (after ESP)");
+  EXPECT_NE(f[0].remedy.find("ping -M do -s 1222 -I 10.1.1.1 10.2.0.1"), std::string::npos)
+      << f[0].remedy;
+  // The DF echoes never count as a tunnel without replies.
+  EXPECT_TRUE(testing::RunRule(CheckIpsecProbeNoReply, s, nullptr).empty());
+}
+
+TEST(IpsecProbe, DfEchoesTheKernelDroppedOnTheWayOutCountAsLost) {
+  Snapshot s = Ladder({{1180, 2}});
+  Probe dropped = s.probes.back();
+  dropped.size = 1446;
+  dropped.sent = dropped.received = 0;
+  dropped.ok = false;
+  dropped.dropped = true;
+  s.probes.push_back(dropped);
+  auto f = testing::RunRule(CheckIpsecMtu, s, nullptr);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].evidence[0].observed, "1180 bytes answered, 1446 bytes lost");
+}
+
+TEST(IpsecProbe, AFullSizeAnsweredOrRandomLossIsNoMtuFinding) {
+  EXPECT_TRUE(testing::RunRule(CheckIpsecMtu, Ladder({{1438, 2}}), nullptr).empty());
+  // A bigger size answered than one lost: loss, not a size limit.
+  EXPECT_TRUE(testing::RunRule(CheckIpsecMtu, Ladder({{1438, 2}, {1300, 0}}), nullptr).empty());
+  // A tunnel whose small echo is not answered is ipsec.probe.no-reply's.
+  Snapshot dead = Ladder({{1438, 0}});
+  dead.probes[0].received = 0;
+  dead.probes[0].ok = false;
+  EXPECT_TRUE(testing::RunRule(CheckIpsecMtu, dead, nullptr).empty());
+}
+
 }  // namespace
 }  // namespace edgediag::plugin
