@@ -275,10 +275,10 @@ for def in $(cd "$TPL" && find show/dx-diagnostics show/vpn-health -name node.de
     *'"$4"'*) check "'$words' report mentions $4" grep -qF -- "$4" "$out.out.log" ;;
   esac
 done
-# 14: show dx-diagnostics and show vpn-health, each bare, detail, json,
-# explain <id>, peer <x>, plus probe|interface <x> (dx) and ipsec|wireguard
+# 15: show dx-diagnostics and show vpn-health, each bare, detail, json,
+# probe, explain <id>, peer <x>, plus interface <x> (dx) and ipsec|wireguard
 # (vpn). A template that lost its run: line, or a new one, must show here.
-check "14 op-mode run: lines ran (got $n)" test "$n" = 14
+check "15 op-mode run: lines ran (got $n)" test "$n" = 15
 
 # --- the cron job --------------------------------------------------------------------
 STATE=/var/lib/edgediag/state.json
