@@ -587,11 +587,37 @@ std::vector<Finding> CheckIpsecTrafficOneWay(const Facts& facts, const Snapshot&
       out.push_back(std::move(f));
       continue;
     }
-    // One sample only: the SA's own idle times (use-in/use-out).
+    // One sample only: the idle times (use-in/use-out) of the CHILD, all
+    // its SAs together: during a rekey or a make-before-break
+    // reauthentication the peer keeps sending on the old SA for a while,
+    // so the new one alone looks one-way.
+    if (!followed.insert({a.ike->name, c.name, c.reqid}).second) continue;
+    std::optional<std::uint64_t> use_in, use_out;
+    auto latest = [](std::optional<std::uint64_t>& into, const std::optional<std::uint64_t>& v) {
+      if (v && (!into || *v < *into)) into = v;
+    };
+    std::uint64_t all_bytes_in = 0, all_bytes_out = 0;
+    int sas = 0;
+    for (const IkeSa* ike : IkesOf(s, a.ike->name))
+      for (const auto& sa : ike->child_sas) {
+        if (sa.name != c.name || sa.reqid != c.reqid) continue;
+        ++sas;
+        latest(use_in, sa.use_in);
+        latest(use_out, sa.use_out);
+        all_bytes_in += sa.bytes_in;
+        all_bytes_out += sa.bytes_out;
+      }
+    if (sas == 0) {  // not listed under its connection's name: this SA alone
+      use_in = c.use_in;
+      use_out = c.use_out;
+      all_bytes_in = c.bytes_in;
+      all_bytes_out = c.bytes_out;
+    }
     f.evidence.push_back(
-        {fmt::format("CHILD SA {} last packet", c.name),
-         fmt::format("in {}, out {}", c.use_in ? fmt::format("{} s ago", *c.use_in) : "never",
-                     c.use_out ? fmt::format("{} s ago", *c.use_out) : "never"),
+        {fmt::format("CHILD SA {} last packet{}", c.name,
+                     sas > 1 ? fmt::format(" (its {} SAs, mid-rekey)", sas) : ""),
+         fmt::format("in {}, out {}", use_in ? fmt::format("{} s ago", *use_in) : "never",
+                     use_out ? fmt::format("{} s ago", *use_out) : "never"),
          "both recent"});
     f.evidence.push_back(
         {"bytes since the SA was installed",
@@ -610,8 +636,8 @@ std::vector<Finding> CheckIpsecTrafficOneWay(const Facts& facts, const Snapshot&
       if (!dead || *dead >= *live + kGap) return 1;
       return 0;
     };
-    int outbound = one_way(c.use_out, c.use_in, c.bytes_in, c.packets_out);
-    int inbound = one_way(c.use_in, c.use_out, c.bytes_out, c.packets_in);
+    int outbound = one_way(use_out, use_in, all_bytes_in, c.packets_out);
+    int inbound = one_way(use_in, use_out, all_bytes_out, c.packets_in);
     if (outbound) {
       f.severity = outbound == 2 ? Severity::kCritical : Severity::kWarning;
       f.weight = outbound == 2 ? 50 : 40;
@@ -620,9 +646,9 @@ std::vector<Finding> CheckIpsecTrafficOneWay(const Facts& facts, const Snapshot&
               ? fmt::format(
                     "CHILD SA {} sends ({} packets, last {} s ago) but has never "
                     "received a packet",
-                    c.name, c.packets_out, *c.use_out)
-              : fmt::format("CHILD SA {} sent {} s ago but last received {}", c.name, *c.use_out,
-                            c.use_in ? fmt::format("{} s ago", *c.use_in) : "never");
+                    c.name, c.packets_out, *use_out)
+              : fmt::format("CHILD SA {} sent {} s ago but last received {}", c.name, *use_out,
+                            use_in ? fmt::format("{} s ago", *use_in) : "never");
     } else if (inbound) {
       f.severity = inbound == 2 ? Severity::kCritical : Severity::kWarning;
       f.weight = inbound == 2 ? 50 : 40;
@@ -631,9 +657,9 @@ std::vector<Finding> CheckIpsecTrafficOneWay(const Facts& facts, const Snapshot&
               ? fmt::format(
                     "CHILD SA {} receives ({} packets, last {} s ago) but has never "
                     "sent a packet: the replies do not leave through the tunnel",
-                    c.name, c.packets_in, *c.use_in)
-              : fmt::format("CHILD SA {} received {} s ago but last sent {}", c.name, *c.use_in,
-                            c.use_out ? fmt::format("{} s ago", *c.use_out) : "never");
+                    c.name, c.packets_in, *use_in)
+              : fmt::format("CHILD SA {} received {} s ago but last sent {}", c.name, *use_in,
+                            use_out ? fmt::format("{} s ago", *use_out) : "never");
     } else {
       continue;
     }

@@ -105,6 +105,19 @@ std::vector<Finding> CheckIpsecNoEncap(const Facts&, const Snapshot& s, const Sn
   return out;
 }
 
+namespace {
+
+bool Superseded(const Snapshot& s, const std::string& conn, const ChildSa& c) {
+  for (const IkeSa* ike : IkesOf(s, conn))
+    for (const auto& other : ike->child_sas)
+      if (other.name == c.name && other.reqid == c.reqid && other.uniqueid > c.uniqueid &&
+          other.spi_in != c.spi_in)
+        return true;
+  return false;
+}
+
+}  // namespace
+
 std::vector<Finding> CheckIpsecPolicyMissing(const Facts& facts, const Snapshot& s, const Snapshot* prev) {
   if (!ViciOk(s) || s.Source(kSourceXfrm).state != SourceState::kOk) return {};
   std::vector<Finding> out;
@@ -115,6 +128,10 @@ std::vector<Finding> CheckIpsecPolicyMissing(const Facts& facts, const Snapshot&
     // dump. Judged on the next run, once it has settled.
     constexpr std::uint64_t kFresh = 5;  // seconds
     if (c.install_time && *c.install_time < kFresh) continue;
+    // Likewise an SA that a newer one of the same CHILD (name and reqid, in
+    // this IKE SA or its make-before-break successor) replaces: charon may
+    // still list it as INSTALLED when the kernel has already deleted it.
+    if (Superseded(s, a.ike->name, c)) continue;
     auto if_id = IfIdOf(c, a.conn, false);
     auto policy = [&](const char* dir, const Prefix& src, const Prefix& dst) {
       for (const auto& p : s.xfrm_policies) {

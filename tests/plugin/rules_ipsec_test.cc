@@ -499,6 +499,49 @@ TEST(IpsecRules, RekeyWithTrafficBothWaysIsNotOneWay) {
   EXPECT_TRUE(RunRule(CheckIpsecTrafficOneWay, now, &prev).empty());
 }
 
+// Make-before-break reauthentication, one sample (a first `check`): the
+// new IKE SA's CHILD SA is INSTALLED and sends, while the peer still sends
+// on the old one (the old IKE SA, not yet deleted). The CHILD is not
+// one-way: its SAs are judged together.
+// The IKE SA that replaces s's first one in a make-before-break
+// reauthentication, with its own CHILD SA (same name and reqid, new SPIs).
+IkeSa Successor(const Snapshot& s) {
+  IkeSa fresh = s.ike_sas[0];
+  fresh.uniqueid = 2;
+  ChildSa& n = fresh.child_sas[0];
+  n.uniqueid = 2, n.spi_in = "55555555", n.spi_out = "66666666";
+  return fresh;
+}
+
+TEST(IpsecRules, MakeBeforeBreakOverlapIsNotOneWayFromOneSample) {
+  Snapshot s = HealthyIpsec();
+  IkeSa fresh = Successor(s);
+  ChildSa& n = fresh.child_sas[0];
+  n.install_time = 12;
+  n.bytes_in = 0, n.packets_in = 0, n.use_in.reset();
+  n.bytes_out = 9000, n.packets_out = 20, n.use_out = 1;
+  s.ike_sas.insert(s.ike_sas.begin(), fresh);  // charon lists the new one first
+  EXPECT_TRUE(RunRule(CheckIpsecTrafficOneWay, s, nullptr).empty());
+  // Alone, the same SA is one-way.
+  s.ike_sas.pop_back();
+  EXPECT_EQ(RunRule(CheckIpsecTrafficOneWay, s, nullptr).size(), 1u);
+}
+
+// The old SA charon still lists as INSTALLED while the kernel has already
+// deleted it (the two are read side by side, not at one instant): its
+// successor's states are there, and nothing is missing.
+TEST(IpsecRules, SupersededSaGoneFromTheKernelIsNotMissing) {
+  Snapshot s = HealthyIpsec();
+  s.ike_sas.push_back(Successor(s));
+  for (auto& x : s.xfrm_states) x.spi = x.spi == 0xc1a2b3d4 ? 0x55555555 : 0x66666666;
+  EXPECT_TRUE(RunRule(CheckIpsecPolicyMissing, s, nullptr).empty());
+  // Without the successor the same gap is critical.
+  s.ike_sas.pop_back();
+  auto f = RunRule(CheckIpsecPolicyMissing, s, nullptr);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].severity, Severity::kCritical);
+}
+
 TEST(IpsecRules, RekeyOverlapIsNotADuplicate) {
   Snapshot s = HealthyIpsec();
   IkeSa old = s.ike_sas[0];
