@@ -29,9 +29,13 @@ ip -n customer addr add 10.100.0.1/24 dev wg0
 ip -n customer link set wg0 up
 [ "$(ip -n customer -d link show wg0 | grep -c 'wireguard ')" = 0 ] ||
   setup_failed "wg0 is a kernel wireguard interface"
-wg_dev aws wg0 aws 51820 10.100.0.2/24
-wg_peer aws wg0 "$(wg_pub customer)" 10.100.0.1/32 192.0.2.1:51820
-ip -n aws route add 10.1.0.0/24 dev wg0 2>/dev/null || true
+# The aws side's kernel interface is wg1, not wg0: wg(8) talks to a
+# userspace socket /var/run/wireguard/NAME.sock before the kernel, in any
+# namespace, so `wg set wg0` in aws would configure the customer's
+# wireguard-go.
+wg_dev aws wg1 aws 51820 10.100.0.2/24
+wg_peer aws wg1 "$(wg_pub customer)" 10.100.0.1/32 192.0.2.1:51820
+ip -n aws route add 10.1.0.0/24 dev wg1 2>/dev/null || true
 # Record what a real wireguard-go answers (keys hidden) for the decoder test.
 python3 - <<'PY' | sed -E 's/^(private_key|preshared_key)=.*/\1=(hidden)/' | head -n 30 | while read -r l; do log "uapi: $l"; done
 import socket
