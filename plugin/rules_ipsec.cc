@@ -587,35 +587,31 @@ std::vector<Finding> CheckIpsecTrafficOneWay(const Facts& facts, const Snapshot&
       out.push_back(std::move(f));
       continue;
     }
-    // One sample only: the idle times (use-in/use-out) of the CHILD, all
-    // its SAs together: during a rekey or a make-before-break
-    // reauthentication the peer keeps sending on the old SA for a while,
-    // so the new one alone looks one-way.
-    if (!followed.insert({a.ike->name, c.name, c.reqid}).second) continue;
-    std::optional<std::uint64_t> use_in, use_out;
-    auto latest = [](std::optional<std::uint64_t>& into, const std::optional<std::uint64_t>& v) {
-      if (v && (!into || *v < *into)) into = v;
-    };
-    std::uint64_t all_bytes_in = 0, all_bytes_out = 0;
-    int sas = 0;
-    for (const IkeSa* ike : IkesOf(s, a.ike->name))
-      for (const auto& sa : ike->child_sas) {
-        if (sa.name != c.name || sa.reqid != c.reqid) continue;
-        ++sas;
-        latest(use_in, sa.use_in);
-        latest(use_out, sa.use_out);
-        all_bytes_in += sa.bytes_in;
-        all_bytes_out += sa.bytes_out;
-      }
-    if (sas == 0) {  // not listed under its connection's name: this SA alone
-      use_in = c.use_in;
-      use_out = c.use_out;
-      all_bytes_in = c.bytes_in;
-      all_bytes_out = c.bytes_out;
+    // One sample only: the SA's own idle times (use-in/use-out). An SA
+    // younger than kSettle is judged with the other SAs of its CHILD (name
+    // and reqid, in any IKE SA of the connection): mid-rekey, or in a
+    // make-before-break reauthentication, the peer keeps sending on the old
+    // SA for a while, and the new one alone looks one-way.
+    std::optional<std::uint64_t> use_in = c.use_in, use_out = c.use_out;
+    std::uint64_t all_bytes_in = c.bytes_in, all_bytes_out = c.bytes_out;
+    int siblings = 0;
+    if (c.install_time && *c.install_time < kSettle) {
+      auto latest = [](std::optional<std::uint64_t>& into, const std::optional<std::uint64_t>& v) {
+        if (v && (!into || *v < *into)) into = v;
+      };
+      for (const IkeSa* ike : IkesOf(s, a.ike->name))
+        for (const auto& sa : ike->child_sas) {
+          if (sa.name != c.name || sa.reqid != c.reqid || sa.spi_in == c.spi_in) continue;
+          ++siblings;
+          latest(use_in, sa.use_in);
+          latest(use_out, sa.use_out);
+          all_bytes_in += sa.bytes_in;
+          all_bytes_out += sa.bytes_out;
+        }
     }
     f.evidence.push_back(
         {fmt::format("CHILD SA {} last packet{}", c.name,
-                     sas > 1 ? fmt::format(" (its {} SAs, mid-rekey)", sas) : ""),
+                     siblings ? " (with the SA it replaces)" : ""),
          fmt::format("in {}, out {}", use_in ? fmt::format("{} s ago", *use_in) : "never",
                      use_out ? fmt::format("{} s ago", *use_out) : "never"),
          "both recent"});
