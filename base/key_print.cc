@@ -30,11 +30,14 @@ std::string Hex(const unsigned char* p, std::size_t n) {
   return s;
 }
 
-// Iterated so that a fingerprint is a slower oracle for guessing a short
-// key. The salt never leaves the host (saved snapshots drop it; the state
-// file is root's, 0600), so a few rounds suffice, and the keys of 50 VIFs
-// and their bgpd sockets cost a few milliseconds (bench/dx-bench.sh).
-constexpr int kRounds = 32;
+// Iterated a few times, so that a fingerprint is a slower oracle for
+// guessing a short key. It is only ever one: the salt is made for each run,
+// held in memory and never written (saved snapshots keep fingerprints no
+// salt can be found for), so whoever could ask the oracle could read the
+// key from bgpd's memory too. 32 rounds cost ~10 ms over the keys of 200
+// VIFs and their bgpd sockets, on the path bench/dx-bench.sh times; 4 cost
+// a few hundred microseconds.
+constexpr int kRounds = 4;
 
 // HMAC-SHA256 from libcrypto, keyed once: re-initialising without a key
 // starts from the padded key blocks already absorbed, so each of the rounds

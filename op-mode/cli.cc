@@ -18,6 +18,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <ctime>
 #include <map>
 #include <memory>
@@ -245,29 +246,29 @@ std::string LoadVifs(const Options& o, Snapshot& s, std::string_view salt, bool 
   return {};
 }
 
-// LoadVifs on a thread of its own, started with the capture; Into() waits
-// for it and puts what it read into the captured snapshot. Without a thread
-// (none could be made) the files are read in Into().
+// LoadVifs, done while the capture waits for vtysh (CaptureOptions::
+// alongside) or, with no capture (a loaded snapshot), in Into(); Into()
+// puts what it read into the captured snapshot.
 class VifLoad {
  public:
   VifLoad(const Options& o, std::string_view salt)
-      : o_(o), salt_(salt), wanted_(o.command != "vpn") {
-    if (!wanted_) return;
+      : o_(o), salt_(salt), wanted_(o.command != "vpn") {}
+
+  void Load() noexcept {
+    if (!wanted_ || loaded_) return;
+    loaded_ = true;
     try {
-      thread_ = std::thread([this] { Load(); });
-    } catch (const std::system_error&) {
+      error_ = LoadVifs(o_, part_, salt_, !o_.from_snapshot.empty(), &code_);
+    } catch (const std::exception& e) {  // out of memory: the VIFs are unread
+      error_ = std::string("the VIF descriptions could not be read: ") + e.what();
+      code_ = kExitDataError;
+      part_.sources[plugin::kSourceVif] = {SourceState::kUnavailable, error_};
     }
   }
-  ~VifLoad() {
-    if (thread_.joinable()) thread_.join();
-  }
-  VifLoad(const VifLoad&) = delete;
-  VifLoad& operator=(const VifLoad&) = delete;
 
   std::string Into(Snapshot& s, int* code) {
     if (!wanted_) return {};
-    if (thread_.joinable()) thread_.join();
-    else Load();
+    Load();
     *code = code_;
     // Nothing read (a loaded snapshot carries its own VIFs): s stands.
     if (part_.sources.count(plugin::kSourceVif) == 0) return error_;
@@ -281,23 +282,13 @@ class VifLoad {
   }
 
  private:
-  void Load() {
-    try {
-      error_ = LoadVifs(o_, part_, salt_, !o_.from_snapshot.empty(), &code_);
-    } catch (const std::exception& e) {  // out of memory: the VIFs are unread
-      error_ = std::string("the VIF descriptions could not be read: ") + e.what();
-      code_ = kExitDataError;
-      part_.sources[plugin::kSourceVif] = {SourceState::kUnavailable, error_};
-    }
-  }
-
   const Options& o_;
   std::string_view salt_;
   bool wanted_;
+  bool loaded_ = false;
   Snapshot part_;
   std::string error_;
   int code_ = kExitDataError;
-  std::thread thread_;
 };
 
 }  // namespace
@@ -522,7 +513,7 @@ struct Observed {
 // Each source's timeout fits in what is left of the deadline, with a fifth
 // kept for the rules and the render: a slow source is reported as such.
 int Observe(const Options& o, Observed& seen, const Deadline& deadline, std::ostream& err,
-            bool use_state = true) {
+            bool use_state = true, std::function<void()> alongside = {}) {
   if (!o.from_snapshot.empty()) {
     auto s = plugin::LoadSnapshot(o.from_snapshot);
     if (!s) {
@@ -535,6 +526,7 @@ int Observe(const Options& o, Observed& seen, const Deadline& deadline, std::ost
     return kExitOk;
   }
   auto copts = CaptureFor(o);
+  copts.alongside = std::move(alongside);  // the first capture runs it
   auto fit = [&](std::chrono::milliseconds pause) {
     auto left = (deadline.Remaining() - pause) * 4 / 5;
     copts.timeout_ms = static_cast<int>(
@@ -544,6 +536,7 @@ int Observe(const Options& o, Observed& seen, const Deadline& deadline, std::ost
     auto pause = std::chrono::milliseconds(static_cast<int>(o.sample * 1000));
     fit(pause);
     seen.previous = plugin::Capture(copts);
+    copts.alongside = nullptr;
     // The pause listens to charon's events (rekeys, SAs torn down and
     // re-established) instead of sleeping: evidence for the rules.
     auto events = plugin::WatchIpsecEvents(copts, pause);
@@ -889,12 +882,13 @@ int Run(std::span<const char* const> args, std::ostream& out, std::ostream& err,
   Deadline deadline(std::chrono::milliseconds(static_cast<std::int64_t>((o.deadline + o.sample) * 1000)),
                     o.command == "check");
   deadline.Phase("capture");
-  // The VIF files are read, and their keys described, on their own thread
-  // while the capture waits for vtysh: on 200 VIFs the keys' fingerprints
-  // cost as much as parsing FRR's answer (bench/dx-bench.sh).
+  // The VIF files are read, and their keys described, while the capture
+  // waits for vtysh: on 200 VIFs the keys' fingerprints cost as much as
+  // parsing FRR's answer (bench/dx-bench.sh).
   VifLoad vif_load(o, salt.value);
   Observed seen;
-  if (int code = Observe(o, seen, deadline, err); code != kExitOk)
+  if (int code = Observe(o, seen, deadline, err, true, [&vif_load] { vif_load.Load(); });
+      code != kExitOk)
     return o.command == "check" ? CheckUnknown(out, "cannot load the snapshot " + o.from_snapshot)
                                 : code;
   Snapshot& now = seen.now;

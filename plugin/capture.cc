@@ -75,6 +75,9 @@ Snapshot Capture(const CaptureOptions& options) {
 
   if (options.kernel) CaptureKernel(s, options);
   if (options.xfrm) CaptureXfrm(s, options);
+  // vtysh takes longest (bgpd builds its whole answer first): the caller's
+  // work fits in that wait, on this core, without slowing bgpd on the other.
+  if (options.alongside) options.alongside();
 
   for (auto& t : threads) t.join();
   s.bgp_neighbors = std::move(frr.bgp_neighbors);

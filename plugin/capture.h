@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,11 @@ struct CaptureOptions {
   /// borrowed: the caller makes it, keeps it for the run and forgets it. A
   /// snapshot never holds it.
   std::string_view key_salt;
+  /// The caller's own work, done on the capture's thread once the kernel
+  /// is read, while the daemons' threads still wait for their answers
+  /// (dx reads its VIF files here). Run once, by the first Capture() given
+  /// it; it must not throw.
+  std::function<void()> alongside;
 };
 
 /// Captures everything `options` asks for; taken_at is set here.
