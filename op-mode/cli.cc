@@ -254,16 +254,10 @@ class VifLoad {
   VifLoad(const Options& o, std::string_view salt)
       : o_(o), salt_(salt), wanted_(o.command != "vpn") {}
 
-  void Load() noexcept {
+  void Load() {
     if (!wanted_ || loaded_) return;
     loaded_ = true;
-    try {
-      error_ = LoadVifs(o_, part_, salt_, !o_.from_snapshot.empty(), &code_);
-    } catch (const std::exception& e) {  // out of memory: the VIFs are unread
-      error_ = std::string("the VIF descriptions could not be read: ") + e.what();
-      code_ = kExitDataError;
-      part_.sources[plugin::kSourceVif] = {SourceState::kUnavailable, error_};
-    }
+    error_ = LoadVifs(o_, part_, salt_, !o_.from_snapshot.empty(), &code_);
   }
 
   std::string Into(Snapshot& s, int* code) {

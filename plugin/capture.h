@@ -40,7 +40,7 @@ struct CaptureOptions {
   /// The caller's own work, done on the capture's thread once the kernel
   /// is read, while the daemons' threads still wait for their answers
   /// (dx reads its VIF files here). Run once, by the first Capture() given
-  /// it; it must not throw.
+  /// it, on the calling thread.
   std::function<void()> alongside;
 };
 

@@ -201,14 +201,13 @@ std::uint32_t FullSize(const Snapshot& s, const TunnelProbeTarget& t) {
 // What the ladder knows of one tunnel: the largest DF size answered (the
 // small echo counts), the smallest lost, the next size the router allows.
 struct Ladder {
-  std::uint32_t answered = 0, lost = 0, refused_at = 0, retry = 0;
+  std::uint32_t answered = 0, lost = 0, retry = 0;
   bool small_ok = false;
   void Add(const Probe& p) {
     if (!p.df) {
       small_ok = p.received > 0;
       if (small_ok) answered = std::max(answered, p.size);
     } else if (p.mtu != 0) {
-      refused_at = p.size;
       retry = p.mtu;
     } else if (p.sent > 0 && p.received > 0) {
       answered = std::max(answered, p.size);
@@ -225,7 +224,8 @@ struct Ladder {
 // too; where the router itself refuses it ("message too long, mtu=N") the
 // next round sends N; where it is lost while the small one is answered the
 // next rounds send sizes between the two, to bracket the size the path
-// really carries. About one second a round, three rounds at most.
+// really carries. About one second a round (less where every echo is
+// answered), four rounds at most.
 void CaptureTunnelProbes(Snapshot& snapshot, const std::vector<TunnelProbeTarget>& targets,
                          const CaptureOptions& options) {
   std::vector<Ping> pings;
