@@ -43,7 +43,7 @@ void CaptureProbes(Snapshot& snapshot, const std::vector<ProbeTarget>& targets,
     if (!addr) continue;
     for (std::uint32_t size : t.sizes) {
       // ping's -s is the ICMP payload: IP size minus 20+8 (IPv4) or 40+8 (IPv6).
-      std::uint32_t overhead = addr->family == 6 ? 48 : 28;
+      std::uint32_t overhead = EchoHeaderBytes(addr->family);
       if (size <= overhead) continue;
       std::vector<std::string> argv{"ping", addr->family == 6 ? "-6" : "-4", "-n", "-q",
                                     "-M", "do", "-c", "2", "-i", "0.2", "-W", "1",
@@ -115,7 +115,7 @@ Probe PingTunnel(const TunnelProbeTarget& t, std::uint32_t size, bool df,
     return p;
   }
   // ping's -s is the ICMP payload: the IP size less 20+8 (IPv4), 40+8 (IPv6).
-  const std::uint32_t overhead = addr->family == 6 ? 48 : 28;
+  const std::uint32_t overhead = EchoHeaderBytes(addr->family);
   if (size <= overhead) size = p.size = overhead + 56;
   // -w 1: the whole probe ends after one second, answered or not.
   std::vector<std::string> argv{"ping", addr->family == 6 ? "-6" : "-4", "-n", "-c",
@@ -198,25 +198,6 @@ std::uint32_t FullSize(const Snapshot& s, const TunnelProbeTarget& t) {
   return 1500;
 }
 
-// What the ladder knows of one tunnel: the largest DF size answered (the
-// small echo counts), the smallest lost, the next size the router allows.
-struct Ladder {
-  std::uint32_t answered = 0, lost = 0, retry = 0;
-  bool small_ok = false;
-  void Add(const Probe& p) {
-    if (!p.df) {
-      small_ok = p.received > 0;
-      if (small_ok) answered = std::max(answered, p.size);
-    } else if (p.mtu != 0) {
-      retry = p.mtu;
-    } else if (p.sent > 0 && p.received > 0) {
-      answered = std::max(answered, p.size);
-    } else if (p.sent > 0 || p.dropped) {
-      lost = lost == 0 ? p.size : std::min(lost, p.size);
-    }
-  }
-};
-
 }  // namespace
 
 // The tunnels' echoes, then for IPsec the path-MTU ladder (ipsec.mtu): with
@@ -229,7 +210,8 @@ struct Ladder {
 void CaptureTunnelProbes(Snapshot& snapshot, const std::vector<TunnelProbeTarget>& targets,
                          const CaptureOptions& options) {
   std::vector<Ping> pings;
-  std::vector<Ladder> ladders(targets.size());
+  std::vector<PathMtuLadder> ladders(targets.size());
+  std::vector<std::uint32_t> retried(targets.size(), 0);  // the router's MTU, once sent
   for (std::size_t i = 0; i < targets.size(); ++i) {
     pings.push_back({i, 0, false});
     if (!targets[i].child.empty()) pings.push_back({i, FullSize(snapshot, targets[i]), true});
@@ -242,11 +224,12 @@ void CaptureTunnelProbes(Snapshot& snapshot, const std::vector<TunnelProbeTarget
     pings.clear();
     std::size_t laddered = 0;
     for (std::size_t i = 0; i < targets.size(); ++i) {
-      Ladder& l = ladders[i];
-      if (targets[i].child.empty() || !l.small_ok) continue;
-      if (l.retry != 0 && l.retry > l.answered && (l.lost == 0 || l.retry < l.lost)) {
-        pings.push_back({i, l.retry, true});  // the size the router allows
-        l.retry = 0;
+      const PathMtuLadder& l = ladders[i];
+      if (targets[i].child.empty() || !l.small_answered()) continue;
+      if (l.router_mtu != 0 && retried[i] != l.router_mtu && l.router_mtu > l.answered &&
+          (l.lost == 0 || l.router_mtu < l.lost)) {
+        pings.push_back({i, l.router_mtu, true});  // the size the router allows
+        retried[i] = l.router_mtu;
       } else if (l.lost > l.answered + 8 && laddered < kLadderTunnels) {
         ++laddered;
         const std::uint32_t step = (l.lost - l.answered) / (kLadderSizes + 1);

@@ -12,6 +12,7 @@
 #include "plugin/facts.h"
 #include "plugin/ipsec_rules.h"
 #include "plugin/vpn_common.h"
+#include "plugin/vpn_probe.h"
 
 namespace edgediag::plugin {
 
@@ -348,28 +349,17 @@ std::vector<Finding> CheckIpsecVtiDown(const Facts& facts, const Snapshot& s, co
 
 namespace {
 
-// What `vpn --probe`'s path-MTU ladder (capture_probe.cc) saw through one
-// CHILD SA: the small echo answered, and DF echoes of which sizes were
-// answered, lost, or refused by the router itself.
-struct MtuLadder {
-  const Probe* small = nullptr;
-  std::uint32_t answered = 0;  ///< largest DF size answered
-  std::uint32_t lost = 0;      ///< smallest DF size lost
-  std::uint32_t router_mtu = 0;
-  std::uint32_t tried = 0;     ///< the largest DF size sent
-};
-
 // ipsec.mtu from the probe: DF echoes vanish above some size while smaller
 // ones, and the small echo, are answered: a path-MTU black hole (something
 // on the path drops the bigger ESP packets, and its ICMP "fragmentation
 // needed" never reaches the router). Random loss (a bigger size answered
 // than one lost) proves nothing and is not reported.
 std::optional<Finding> ProbedMtu(const Snapshot& s, const std::string& tunnel,
-                                 const std::string& child, const MtuLadder& l) {
-  if (!l.small || l.small->received == 0 || l.lost == 0 || l.answered >= l.lost) return std::nullopt;
+                                 const std::string& child, const PathMtuLadder& l) {
+  if (!l.black_hole()) return std::nullopt;
   const Probe& p = *l.small;
   const std::string from = p.source.empty() ? p.dev : p.source;
-  const std::uint32_t good = std::max(l.answered, p.size);
+  const std::uint32_t good = l.answered;
   Finding f{.id = "ipsec.mtu", .severity = Severity::kWarning,
             .subject = ConnectionSubject(s, tunnel), .weight = 50};
   f.message = fmt::format(
@@ -396,28 +386,15 @@ std::optional<Finding> ProbedMtu(const Snapshot& s, const std::string& tunnel,
       "syn tcp option maxseg size set {2}`). Then find what drops ICMP type 3 code 4 on the path "
       "and let it through. Verify: `ping -M do -s {3} -I {4} {5}` is answered, `edgediag vpn "
       "--probe` no longer reports ipsec.mtu",
-      good, p.dev.empty() ? "vtiN" : p.dev, mss, good - (p.target.find(':') == std::string::npos ? 28 : 48),
-      from, p.target);
+      good, p.dev.empty() ? "vtiN" : p.dev, mss,
+      good - EchoHeaderBytes(p.target.find(':') == std::string::npos ? 4 : 6), from, p.target);
   return f;
 }
 
 std::vector<Finding> ProbedMtuFindings(const Snapshot& s) {
-  std::map<std::pair<std::string, std::string>, MtuLadder> ladders;
-  for (const auto& pr : s.probes) {
-    if (pr.child.empty()) continue;
-    MtuLadder& l = ladders[{pr.tunnel, pr.child}];
-    if (!pr.df) {
-      l.small = &pr;
-    } else if (pr.mtu != 0) {
-      l.router_mtu = pr.mtu;
-    } else if (pr.sent > 0 || pr.dropped) {
-      l.tried = std::max(l.tried, pr.size);
-      if (pr.received > 0)
-        l.answered = std::max(l.answered, pr.size);
-      else
-        l.lost = l.lost == 0 ? pr.size : std::min(l.lost, pr.size);
-    }
-  }
+  std::map<std::pair<std::string, std::string>, PathMtuLadder> ladders;
+  for (const auto& pr : s.probes)
+    if (!pr.child.empty()) ladders[{pr.tunnel, pr.child}].Add(pr);
   std::vector<Finding> out;
   for (const auto& [key, l] : ladders)
     if (auto f = ProbedMtu(s, key.first, key.second, l)) out.push_back(std::move(*f));
@@ -437,11 +414,11 @@ std::vector<Finding> CheckIpsecMtu(const Facts& facts, const Snapshot& s, const 
   bool xfrm_in_use = !s.xfrm_states.empty() || !up.empty();
   if (!xfrm_in_use) return out;
   Subject subject = up.size() == 1 ? ConnectionSubject(s, *up.begin()) : HostSubject(s);
+  auto delta = CounterDelta(s, prev, "XfrmOutStateModeError");
   // The probe's finding on that connection says more: the counter joins
   // it as evidence.
   for (auto& probed : out) {
     if (probed.subject.id != subject.id) continue;
-    auto delta = CounterDelta(s, prev, "XfrmOutStateModeError");
     probed.evidence.push_back({"XfrmOutStateModeError (host-wide)",
                                prev && delta ? fmt::format("+{}", *delta)
                                              : fmt::format("{} since boot", *now),
@@ -449,7 +426,6 @@ std::vector<Finding> CheckIpsecMtu(const Facts& facts, const Snapshot& s, const 
     return out;
   }
   Finding f{.id = "ipsec.mtu", .subject = subject};
-  auto delta = CounterDelta(s, prev, "XfrmOutStateModeError");
   if (prev && delta) {
     if (*delta == 0) return out;
     std::int64_t w = WindowSeconds(s, *prev);

@@ -4,6 +4,9 @@
 // in capture_probe.cc (CaptureTunnelProbes).
 #pragma once
 
+#include <algorithm>
+#include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <utility>
@@ -38,6 +41,40 @@ inline constexpr std::size_t kMaxDerivedProbes = 64;
 std::vector<TunnelProbeTarget> VpnProbeTargets(
     const Facts& facts, std::span<const std::pair<std::string, std::string>> operator_targets,
     bool wireguard, bool ipsec);
+
+/// IP and ICMP echo headers: ping's -s payload is the packet size less this.
+inline constexpr std::uint32_t EchoHeaderBytes(int family) { return family == 6 ? 48 : 28; }
+
+/// What `vpn --probe`'s path-MTU ladder saw through one CHILD SA, probe by
+/// probe: the small echo, and the DF echoes answered, lost (sent and never
+/// answered, or dropped by the kernel on the way out) or refused by the
+/// router itself ("message too long, mtu=N"). The capture decides its next
+/// round from it, and ipsec.mtu its finding, so the two agree.
+struct PathMtuLadder {
+  std::optional<Probe> small;    ///< the small (non-DF) echo, where sent
+  std::uint32_t answered = 0;    ///< largest size answered (the small echo counts)
+  std::uint32_t lost = 0;        ///< smallest DF size lost
+  std::uint32_t tried = 0;       ///< largest DF size that left (or was dropped leaving)
+  std::uint32_t router_mtu = 0;  ///< the MTU the router named when it refused one
+
+  void Add(const Probe& p) {
+    if (!p.df) {
+      small = p;
+      if (p.received > 0) answered = std::max(answered, p.size);
+    } else if (p.mtu != 0) {
+      router_mtu = p.mtu;
+    } else if (p.sent > 0 || p.dropped) {
+      tried = std::max(tried, p.size);
+      if (p.received > 0)
+        answered = std::max(answered, p.size);
+      else
+        lost = lost == 0 ? p.size : std::min(lost, p.size);
+    }
+  }
+  bool small_answered() const { return small && small->received > 0; }
+  /// Big packets lost where smaller ones pass: a black hole, not loss.
+  bool black_hole() const { return small_answered() && lost != 0 && answered < lost; }
+};
 
 /// Splits "TUNNEL=ADDR" at its last '=' (a WireGuard key ends in '='); an
 /// error message naming what is wrong when ADDR is not an address.
