@@ -382,6 +382,10 @@ std::vector<Finding> CheckRouteNotInstalled(const Facts& facts, const Snapshot& 
         const Route* instead = best_exact ? best_exact : facts.routes().Lookup(net, job.table);
         // A shorter route that also takes the VIF (AWS's aggregate) carries it.
         if (!best_exact && instead && ours(instead)) continue;
+        // A session up for seconds: zebra may not have installed what the
+        // UPDATEs brought yet (seen taking seconds on a loaded router). A
+        // competing route that wins is no such race and is named at once.
+        if (!best_exact && !Settled(*p.bgp)) continue;
         if (best_exact)
           ++shadowed;
         else

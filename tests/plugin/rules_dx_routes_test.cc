@@ -224,6 +224,22 @@ TEST(DxRoutes, RouteLearntButNotInTheKernel) {
   EXPECT_EQ(f.evidence.at(0).expected, "via 169.254.10.1 dev eth1.101");
 }
 
+TEST(DxRoutes, ASessionJustUpMayNotHaveItsRoutesInstalledYet) {
+  Snapshot s = Healthy();
+  s.routes.erase(s.routes.begin() + 1);
+  s.bgp_neighbors[0].bgpTimerUpMsec = 4'000;  // zebra may still be installing
+  EXPECT_TRUE(RunRule(CheckRouteNotInstalled, s, nullptr).empty());
+  s.bgp_neighbors[0].bgpTimerUpMsec = 45'000;
+  ASSERT_EQ(RunRule(CheckRouteNotInstalled, s, nullptr).size(), 1u);
+  // A route that wins over BGP's is no race: named at once.
+  s.routes.insert(s.routes.begin() + 1, {.dst = "10.2.0.0/16", .gateway = "192.0.2.9", .dev = "eth0",
+                                          .ifindex = 2, .protocol = "static"});
+  s.bgp_neighbors[0].bgpTimerUpMsec = 4'000;
+  auto f = RunRule(CheckRouteNotInstalled, s, nullptr);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].severity, Severity::kWarning);
+}
+
 TEST(DxRoutes, RouteShadowedByAStaticOne) {
   Snapshot s = Healthy();
   s.routes[1] = {.dst = "10.2.0.0/16", .gateway = "192.0.2.9", .dev = "eth0", .ifindex = 2,
