@@ -1,11 +1,10 @@
 #include "base/key_print.h"
 
-#include <openssl/core_names.h>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/params.h>
-#include <openssl/rand.h>
+#include <fcntl.h>
+#include <nettle/hmac.h>
+#include <string.h>
 #include <sys/random.h>
+#include <unistd.h>
 
 #include <array>
 #include <cerrno>
@@ -39,40 +38,29 @@ std::string Hex(const unsigned char* p, std::size_t n) {
 // a few hundred microseconds.
 constexpr int kRounds = 4;
 
-// HMAC-SHA256 from libcrypto, keyed once: re-initialising without a key
-// starts from the padded key blocks already absorbed, so each of the rounds
-// costs two compressions, as the hand-written one it replaced did.
+// HMAC-SHA256 from nettle, keyed once: each message starts from a copy of
+// the keyed state (the padded key blocks already absorbed), so each of the
+// rounds costs two compressions, and the one object may serve any thread.
 class KeyedHmac {
  public:
   explicit KeyedHmac(std::string_view key) {
-    // Fetched once per process; EVP_MAC is shared between threads.
-    static EVP_MAC* const mac = EVP_MAC_fetch(nullptr, OSSL_MAC_NAME_HMAC, nullptr);
-    ctx_ = mac ? EVP_MAC_CTX_new(mac) : nullptr;
-    char digest[] = OSSL_DIGEST_NAME_SHA2_256;
-    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
-                           OSSL_PARAM_construct_end()};
-    // An empty key still needs a non-null pointer to count as a key.
-    static const unsigned char kNone = 0;
-    const auto* k = key.empty() ? &kNone : reinterpret_cast<const unsigned char*>(key.data());
-    // Only a libcrypto without SHA-256 or out of memory fails here: no
-    // fingerprint can be made, and none may be faked.
-    if (!ctx_ || !EVP_MAC_init(ctx_, k, key.size(), params)) throw std::bad_alloc();
+    hmac_sha256_set_key(&keyed_, key.size(), reinterpret_cast<const std::uint8_t*>(key.data()));
   }
-  ~KeyedHmac() { EVP_MAC_CTX_free(ctx_); }  // cleanses the key blocks
+  ~KeyedHmac() { explicit_bzero(&keyed_, sizeof(keyed_)); }  // the key's blocks
   KeyedHmac(const KeyedHmac&) = delete;
   KeyedHmac& operator=(const KeyedHmac&) = delete;
 
   Digest Mac(const unsigned char* p, std::size_t n) const {
+    hmac_sha256_ctx ctx = keyed_;
+    hmac_sha256_update(&ctx, n, p);
     Digest d{};
-    std::size_t len = 0;
-    if (!EVP_MAC_init(ctx_, nullptr, 0, nullptr) || !EVP_MAC_update(ctx_, p, n) ||
-        !EVP_MAC_final(ctx_, d.data(), &len, d.size()) || len != d.size())
-      throw std::bad_alloc();
+    hmac_sha256_digest(&ctx, d.size(), d.data());
+    explicit_bzero(&ctx, sizeof(ctx));
     return d;
   }
 
  private:
-  EVP_MAC_CTX* ctx_ = nullptr;
+  hmac_sha256_ctx keyed_;
 };
 
 std::string Fingerprint(std::string_view form, const KeyedHmac& mac) {
@@ -84,8 +72,8 @@ std::string Fingerprint(std::string_view form, const KeyedHmac& mac) {
   }
   std::string fp = Hex(acc.data(), 16);
   // The first digest is the key's HMAC: not to be left on the stack.
-  OPENSSL_cleanse(d.data(), d.size());
-  OPENSSL_cleanse(acc.data(), acc.size());
+  explicit_bzero(d.data(), d.size());
+  explicit_bzero(acc.data(), acc.size());
   return fp;
 }
 
@@ -93,7 +81,7 @@ std::string Fingerprint(std::string_view form, const KeyedHmac& mac) {
 struct SecretString {
   std::string s;
   ~SecretString() {
-    if (!s.empty()) OPENSSL_cleanse(s.data(), s.size());
+    if (!s.empty()) explicit_bzero(s.data(), s.size());
   }
 };
 
@@ -136,7 +124,7 @@ std::vector<Char> Decode(std::string_view s, bool* valid) {
 }
 
 void Wipe(std::vector<Char>& chars) {
-  if (!chars.empty()) OPENSSL_cleanse(chars.data(), chars.size() * sizeof(Char));
+  if (!chars.empty()) explicit_bzero(chars.data(), chars.size() * sizeof(Char));
 }
 
 bool IsZeroWidth(std::uint32_t cp) {
@@ -181,6 +169,26 @@ std::string HmacSha256Hex(std::string_view key, std::string_view message) {
   return Hex(d.data(), d.size());
 }
 
+namespace {
+
+// getrandom(2) is missing before Linux 3.17 and may be filtered by a
+// seccomp policy: the device is the fallback.
+bool ReadUrandom(unsigned char* b, std::size_t n) {
+  int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  std::size_t got = 0;
+  while (got < n) {
+    ssize_t r = read(fd, b + got, n - got);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break;
+    got += static_cast<std::size_t>(r);
+  }
+  close(fd);
+  return got == n;
+}
+
+}  // namespace
+
 std::string NewKeySalt() {
   unsigned char b[16] = {};
   ssize_t n;
@@ -188,10 +196,10 @@ std::string NewKeySalt() {
   // blocks until then); only a signal may interrupt the wait.
   while ((n = getrandom(b, sizeof(b), 0)) < 0 && errno == EINTR) {
   }
-  if (n != static_cast<ssize_t>(sizeof(b)) && RAND_bytes(b, sizeof(b)) != 1) {
+  if (n != static_cast<ssize_t>(sizeof(b)) && !ReadUrandom(b, sizeof(b))) {
     // A guessable salt would make every fingerprint a fast oracle for the
     // key: better no run at all.
-    std::fputs("edgediag: no random bytes for the key salt (getrandom and libcrypto failed)\n",
+    std::fputs("edgediag: no random bytes for the key salt (getrandom and /dev/urandom failed)\n",
                stderr);
     std::abort();
   }
@@ -273,6 +281,6 @@ std::string DescribeCodePoint(std::uint32_t cp) {
   return s + " (non-ASCII, may look like an ASCII letter)";
 }
 
-void WipeBytes(std::span<char> bytes) { OPENSSL_cleanse(bytes.data(), bytes.size()); }
+void WipeBytes(std::span<char> bytes) { explicit_bzero(bytes.data(), bytes.size()); }
 
 }  // namespace edgediag

@@ -4,7 +4,7 @@
 #include <linux/genetlink.h>
 #include <linux/wireguard.h>
 #include <netinet/in.h>
-#include <openssl/evp.h>
+#include <nettle/base64.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -142,12 +142,8 @@ void DecodePeer(const nlattr* nest, WgDevice& dev, DeviceState& st, Warnings& w)
 }  // namespace
 
 std::string Base64(Bytes bytes) {
-  // EVP_EncodeBlock writes the padded text and a NUL: 4 per 3 bytes, + 1.
-  std::string out((bytes.size() + 2) / 3 * 4 + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(bytes.data()),
-                          static_cast<int>(bytes.size()));
-  out.resize(static_cast<std::size_t>(n));
+  std::string out(BASE64_ENCODE_RAW_LENGTH(bytes.size()), '\0');
+  base64_encode_raw(out.data(), bytes.size(), reinterpret_cast<const std::uint8_t*>(bytes.data()));
   return out;
 }
 
