@@ -147,6 +147,29 @@ BENCHMARK(BM_WireguardReport)
     ->Unit(benchmark::kMillisecond)
     ->Complexity();
 
+// What bench/wg-bench.sh builds on a real kernel: a hub whose peers have an
+// endpoint and have never shaken hands (road warriors offline), in one
+// sample. Every peer gets a wg.peer.idle finding: the report's worst case.
+const Snapshot& RoadWarriors(int peers) {
+  static std::map<int, std::unique_ptr<Snapshot>> cache;
+  auto& s = cache[peers];
+  if (!s) {
+    s = std::make_unique<Snapshot>(Hub(peers, kNowMs, 0));
+    for (auto& p : s->wireguard[0].peers) {
+      p.last_handshake = 0;
+      p.rx_bytes = p.tx_bytes = 0;
+      p.persistent_keepalive = 0;
+    }
+  }
+  return *s;
+}
+void BM_WireguardReportRoadWarriors(benchmark::State& state) {
+  const Snapshot& now = RoadWarriors(static_cast<int>(state.range(0)));
+  Family families[] = {Family::kWireguard, Family::kNet};
+  for (auto _ : state) benchmark::DoNotOptimize(BuildReport("vpn", families, now, nullptr));
+}
+BENCHMARK(BM_WireguardReportRoadWarriors)->Arg(10000)->Unit(benchmark::kMillisecond);
+
 }  // namespace
 
 namespace {

@@ -53,6 +53,9 @@ std::vector<Finding> RunRules(std::span<const Family> families, const Facts& fac
       if (!failed[r].empty()) failures->push_back({todo[r], std::move(failed[r])});
 
   std::vector<Finding> out;
+  std::size_t n = 0;
+  for (const auto& f : found) n += f.size();
+  out.reserve(n);  // a hub's 10,000 findings, moved once
   for (auto& f : found)
     out.insert(out.end(), std::make_move_iterator(f.begin()), std::make_move_iterator(f.end()));
   return out;

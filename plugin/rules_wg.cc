@@ -315,6 +315,9 @@ std::vector<Finding> CheckWgPeerIdle(const Facts&, const Snapshot& s, const Snap
   const std::string live = fmt::format("under {} s for a live session", kRejectAfterTime);
   const std::string not_expected =
       "no: no persistent keepalive, no configured endpoint, nothing sent, not marked";
+  std::size_t peers = 0;
+  for (const auto& w : s.wireguard) peers += w.peers.size();
+  out.reserve(peers);  // a hub of road warriors: one each, no regrowth
   for (const auto& w : s.wireguard) {
     if (AdminDown(s, w)) continue;
     const std::string remedy_tail = "` or `expect-up = ";
