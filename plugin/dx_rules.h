@@ -14,6 +14,11 @@
 
 namespace edgediag::plugin {
 
+/// A session up for under 30 s may not have had its UPDATEs yet, nor zebra
+/// installed what they brought: what depends on AWS's routes waits. An
+/// unknown uptime counts as settled.
+bool BgpSettled(const BgpNeighbor& b);
+
 std::vector<Finding> CheckLinkDown(const Facts& facts, const Snapshot& s, const Snapshot* previous);
 std::vector<Finding> CheckOpticsLow(const Facts& facts, const Snapshot& s, const Snapshot* previous);
 std::vector<Finding> CheckVlanMismatch(const Facts& facts, const Snapshot& s, const Snapshot* previous);

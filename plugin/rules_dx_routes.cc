@@ -25,7 +25,7 @@ namespace {
 constexpr std::uint64_t kSettleMsec = 30'000;
 constexpr std::size_t kExamples = 5;
 
-bool Settled(const BgpNeighbor& b) { return !b.bgpTimerUpMsec || *b.bgpTimerUpMsec >= kSettleMsec; }
+bool Settled(const BgpNeighbor& b) { return BgpSettled(b); }
 
 std::string Uptime(const BgpNeighbor& b) {
   if (!b.bgpTimerUpMsec) return "?";
@@ -420,6 +420,10 @@ std::vector<Finding> CheckRouteNotInstalled(const Facts& facts, const Snapshot& 
     out.push_back(std::move(f));
   }
   return out;
+}
+
+bool BgpSettled(const BgpNeighbor& b) {
+  return !b.bgpTimerUpMsec || *b.bgpTimerUpMsec >= kSettleMsec;
 }
 
 }  // namespace edgediag::plugin

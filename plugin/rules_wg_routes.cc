@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "plugin/dx_rules.h"
 #include "plugin/facts.h"
 #include "plugin/ipsec_rules.h"
 #include "plugin/vpn_common.h"
@@ -332,12 +333,24 @@ std::vector<Finding> CheckNetRpFilterStrict(const Facts& facts, const Snapshot& 
   // networks AWS announces on it (the best paths learnt from the peer).
   for (const auto& p : facts.dx()) {
     if (!p.iface || !p.iface->rp_filter || *p.iface->rp_filter != 1 || !p.bgp) continue;
+    // Just after the session came up zebra may not have installed AWS's
+    // routes yet: a prefix with no route of its own waits (as in
+    // dx.route.not-installed); one that another route of its own shadows
+    // does not.
+    const bool settled = BgpSettled(*p.bgp);
+    auto own_route = [&](const Prefix& net) {
+      const Route* r = routes.Best(net);
+      auto rp = r ? ParsePrefix(r->dst) : std::nullopt;
+      return rp && rp->len == net.len;
+    };
     Asym a;
     for (const auto& af : p.bgp->addressFamilyInfo)
       if (af.bestRoutes)
         for (const auto& r : *af.bestRoutes)
-          if (auto pre = ParsePrefix(r.prefix); pre && pre->family == 4)
-            check(p.iface->name, pre->Network(), a);
+          if (auto pre = ParsePrefix(r.prefix); pre && pre->family == 4) {
+            Prefix net = pre->Network();
+            if (settled || own_route(net)) check(p.iface->name, net, a);
+          }
     if (a.count == 0) continue;
     Finding f = finding(p.subject, *p.iface, a);
     f.message = fmt::format(

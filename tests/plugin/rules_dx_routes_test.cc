@@ -276,6 +276,14 @@ TEST(DxRoutes, StrictRpFilterOnTheVifWithTheRouteBackElsewhere) {
             "route back leaves another way: 10.2.0.0/16 returns via eth0");
   EXPECT_NE(f[0].remedy.find("set interfaces ethernet eth1 vif 101 ip source-validation loose"),
             std::string::npos);
+  // A session up for seconds whose route is not installed yet: it waits.
+  s.routes.erase(s.routes.begin() + 1);
+  EXPECT_EQ(RunRule(CheckNetRpFilterStrict, s, nullptr).size(), 1u);  // settled: named
+  s.bgp_neighbors[0].bgpTimerUpMsec = 4'000;
+  EXPECT_TRUE(RunRule(CheckNetRpFilterStrict, s, nullptr).empty());
+  s.bgp_neighbors[0].bgpTimerUpMsec = std::nullopt;
+  s.routes.insert(s.routes.begin() + 1, {.dst = "10.2.0.0/16", .gateway = "192.0.2.9", .dev = "eth0",
+                                          .ifindex = 2, .protocol = "static"});
   // And dx runs it: it is in the VIF's report.
   Report r = Dx(s);
   bool seen = false;
