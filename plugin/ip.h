@@ -33,4 +33,9 @@ std::optional<Prefix> ParsePrefix(std::string_view text);
 /// Parses an address with an explicit length given separately.
 std::optional<Prefix> ParseAddress(std::string_view address, int prefixlen = -1);
 
+/// IP and ICMP echo headers: ping's -s payload is the packet size less this.
+inline constexpr std::uint32_t EchoHeaderBytes(int family) { return family == 6 ? 48 : 28; }
+/// IP and TCP headers without options: a TCP MSS is the MTU less this.
+inline constexpr std::uint32_t TcpHeaderBytes(int family) { return family == 6 ? 60 : 40; }
+
 }  // namespace edgediag::plugin

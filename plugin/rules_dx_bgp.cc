@@ -10,6 +10,7 @@
 #include "plugin/dx_match.h"
 #include "plugin/dx_rules.h"
 #include "plugin/facts.h"
+#include "plugin/ip.h"
 #include "plugin/vif_reader.h"
 
 
@@ -156,13 +157,13 @@ std::vector<Finding> CheckMtuMismatch(const Facts& facts, const Snapshot& s, con
     for (const TcpSocket* t : p.sockets)
       if (t->state == "ESTABLISHED" && t->snd_mss)
         f.evidence.push_back({"BGP session MSS", std::to_string(*t->snd_mss),
-                              std::to_string(want - (p.amazon && p.amazon->family == 6 ? 60 : 40))});
+                              std::to_string(want - TcpHeaderBytes(p.amazon ? p.amazon->family : 4))});
     // MTU rarely stops the OPEN; it breaks an established session later.
     f.weight = bigger ? (Established(p) ? 70 : 45) : 25;
     f.remedy = fmt::format("Match the VIF: VyOS `set interfaces {0} mtu {1}`; Linux `ip link set dev "
                            "{2} mtu {1}`. Verify: `ping -M do -s {3} {4}`",
                            VyosPath(s, *p.iface), want, p.iface->name,
-                           want - (p.amazon && p.amazon->family == 6 ? 48 : 28),
+                           want - EchoHeaderBytes(p.amazon ? p.amazon->family : 4),
                            p.amazon ? p.amazon->Address() : "PEER");
     out.push_back(std::move(f));
   }
@@ -212,7 +213,7 @@ std::vector<Finding> CheckMtuPath(const Facts& facts, const Snapshot& s, const S
                    "answered"}};
     f.remedy = fmt::format("Ask the carrier whether its handoff carries jumbo frames end to end; "
                            "until then set MTU 1500 on both sides. Verify: `ping -M do -s {} {}`",
-                           *p.vif->mtu - 28, p.amazon->Address());
+                           *p.vif->mtu - EchoHeaderBytes(p.amazon->family), p.amazon->Address());
     f.weight = 75;
     out.push_back(std::move(f));
   }

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "plugin/facts.h"
+#include "plugin/ip.h"
 
 namespace edgediag::plugin {
 
@@ -41,9 +42,6 @@ inline constexpr std::size_t kMaxDerivedProbes = 64;
 std::vector<TunnelProbeTarget> VpnProbeTargets(
     const Facts& facts, std::span<const std::pair<std::string, std::string>> operator_targets,
     bool wireguard, bool ipsec);
-
-/// IP and ICMP echo headers: ping's -s payload is the packet size less this.
-inline constexpr std::uint32_t EchoHeaderBytes(int family) { return family == 6 ? 48 : 28; }
 
 /// What `vpn --probe`'s path-MTU ladder saw through one CHILD SA, probe by
 /// probe: the small echo, and the DF echoes answered, lost (sent and never
