@@ -44,7 +44,10 @@ constexpr int kRounds = 4;
 class KeyedHmac {
  public:
   explicit KeyedHmac(std::string_view key) {
-    hmac_sha256_set_key(&keyed_, key.size(), reinterpret_cast<const std::uint8_t*>(key.data()));
+    // An empty view may hold a null pointer: nettle is given a real one.
+    static const std::uint8_t kNone = 0;
+    hmac_sha256_set_key(&keyed_, key.size(),
+                        key.empty() ? &kNone : reinterpret_cast<const std::uint8_t*>(key.data()));
   }
   ~KeyedHmac() { explicit_bzero(&keyed_, sizeof(keyed_)); }  // the key's blocks
   KeyedHmac(const KeyedHmac&) = delete;

@@ -25,8 +25,6 @@ namespace {
 constexpr std::uint64_t kSettleMsec = 30'000;
 constexpr std::size_t kExamples = 5;
 
-bool Settled(const BgpNeighbor& b) { return BgpSettled(b); }
-
 std::string Uptime(const BgpNeighbor& b) {
   if (!b.bgpTimerUpMsec) return "?";
   std::uint64_t s = *b.bgpTimerUpMsec / 1000;
@@ -137,7 +135,7 @@ std::vector<Finding> CheckBgpPolicyRequired(const Facts& facts, const Snapshot&,
 std::vector<Finding> CheckBgpNoRoutesReceived(const Facts& facts, const Snapshot&, const Snapshot*) {
   std::vector<Finding> out;
   for (const auto& p : facts.dx()) {
-    if (!Established(p) || PolicyBlocked(p) || !Settled(*p.bgp)) continue;
+    if (!Established(p) || PolicyBlocked(p) || !BgpSettled(*p.bgp)) continue;
     const BgpAddressFamily* af = OwnFamily(p);
     std::optional<std::uint64_t> accepted =
         af ? af->acceptedPrefixCounter : p.bgp->prefixesReceived;
@@ -186,7 +184,7 @@ std::vector<Finding> CheckBgpNoRoutesReceived(const Facts& facts, const Snapshot
 std::vector<Finding> CheckBgpNoRoutesAdvertised(const Facts& facts, const Snapshot&, const Snapshot*) {
   std::vector<Finding> out;
   for (const auto& p : facts.dx()) {
-    if (!Established(p) || PolicyBlocked(p) || !Settled(*p.bgp)) continue;
+    if (!Established(p) || PolicyBlocked(p) || !BgpSettled(*p.bgp)) continue;
     const BgpAddressFamily* af = OwnFamily(p);
     std::optional<std::uint64_t> counted = af ? af->sentPrefixCounter : p.bgp->prefixesSent;
     // FRR counts AWS's own routes sent back to it; the advertised list
@@ -385,7 +383,7 @@ std::vector<Finding> CheckRouteNotInstalled(const Facts& facts, const Snapshot& 
         // A session up for seconds: zebra may not have installed what the
         // UPDATEs brought yet (seen taking seconds on a loaded router). A
         // competing route that wins is no such race and is named at once.
-        if (!best_exact && !Settled(*p.bgp)) continue;
+        if (!best_exact && !BgpSettled(*p.bgp)) continue;
         if (best_exact)
           ++shadowed;
         else
