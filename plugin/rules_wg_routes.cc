@@ -338,10 +338,11 @@ std::vector<Finding> CheckNetRpFilterStrict(const Facts& facts, const Snapshot& 
     // dx.route.not-installed); one that another route of its own shadows
     // does not.
     const bool settled = BgpSettled(*p.bgp);
+    // In any table: a VIF in a VRF has its routes in the VRF's own.
     auto own_route = [&](const Prefix& net) {
-      const Route* r = routes.Best(net);
-      auto rp = r ? ParsePrefix(r->dst) : std::nullopt;
-      return rp && rp->len == net.len;
+      for (const Route* r : routes.LookupAllTables(net))
+        if (auto rp = ParsePrefix(r->dst); rp && rp->len == net.len) return true;
+      return false;
     };
     Asym a;
     for (const auto& af : p.bgp->addressFamilyInfo)

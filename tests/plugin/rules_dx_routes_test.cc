@@ -281,6 +281,11 @@ TEST(DxRoutes, StrictRpFilterOnTheVifWithTheRouteBackElsewhere) {
   EXPECT_EQ(RunRule(CheckNetRpFilterStrict, s, nullptr).size(), 1u);  // settled: named
   s.bgp_neighbors[0].bgpTimerUpMsec = 4'000;
   EXPECT_TRUE(RunRule(CheckNetRpFilterStrict, s, nullptr).empty());
+  // A route of its own in another table (a VRF's) is no race: named at once.
+  s.routes.push_back({.dst = "10.2.0.0/16", .gateway = "192.0.2.9", .dev = "eth0", .ifindex = 2,
+                      .table = 100, .protocol = "static"});
+  EXPECT_EQ(RunRule(CheckNetRpFilterStrict, s, nullptr).size(), 1u);
+  s.routes.pop_back();
   s.bgp_neighbors[0].bgpTimerUpMsec = std::nullopt;
   s.routes.insert(s.routes.begin() + 1, {.dst = "10.2.0.0/16", .gateway = "192.0.2.9", .dev = "eth0",
                                           .ifindex = 2, .protocol = "static"});
