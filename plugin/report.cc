@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <array>
 #include <functional>
+#include <iterator>
 #include <optional>
+#include <span>
 #include <tuple>
+#include <utility>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -86,21 +89,21 @@ Finding DxOk(const Facts& facts, const Subject& subject) {
 
 // A dual-stack VIF is one subject with two sessions, each judged on its
 // own: every finding about one of them says which.
-void NameSessions(const Facts& facts, std::vector<Finding>& found) {
+void NameSessions(const Facts& facts, std::span<Finding* const> found) {
   std::unordered_map<std::string_view, int> sessions;
   for (const auto& p : facts.dx()) ++sessions[p.subject.id];
   bool any = false;
   for (const auto& [id, n] : sessions) any |= n > 1;
   if (!any) return;
-  for (auto& f : found) {
-    if (f.subject.kind != SubjectKind::kDxVif || f.subject.peer.empty()) continue;
+  for (Finding* f : found) {
+    if (f->subject.kind != SubjectKind::kDxVif || f->subject.peer.empty()) continue;
     // About the VIF as a whole, not one of its sessions.
-    if (f.id == "dx.resilience.single-vif" || f.id == "dx.vif.readable" ||
-        f.id == "dx.mtu.invalid-for-type")
+    if (f->id == "dx.resilience.single-vif" || f->id == "dx.vif.readable" ||
+        f->id == "dx.mtu.invalid-for-type")
       continue;
-    auto it = sessions.find(f.subject.id);
+    auto it = sessions.find(f->subject.id);
     if (it == sessions.end() || it->second < 2) continue;
-    f.message = SessionName(f.subject.peer) + ": " + f.message;
+    f->message = SessionName(f->subject.peer) + ": " + f->message;
   }
 }
 
@@ -202,16 +205,32 @@ Report BuildReport(const std::string& command, std::span<const Family> families,
     if (p.iface)
       r.peerings.push_back({*p.iface, p.bgp ? std::optional<BgpNeighbor>(*p.bgp) : std::nullopt});
 
-  // While the rules run, the subjects of each family are listed and the
-  // WireGuard peers indexed for their ok findings: tasks beside the rules.
-  std::vector<std::vector<Subject>> listed(families.size());
+  // While the rules run, the subjects of each family are listed (as the
+  // report's own entries) and the WireGuard peers indexed for their ok
+  // findings: tasks beside the rules.
+  std::vector<std::vector<SubjectReport>> listed(families.size());
   std::vector<std::function<void()>> beside;
   for (std::size_t i = 0; i < families.size(); ++i)
-    beside.push_back([&, i] { listed[i] = EnumerateSubjects(families[i], facts); });
+    beside.push_back([&, i] {
+      std::vector<Subject> all = EnumerateSubjects(families[i], facts);
+      listed[i].reserve(all.size());
+      for (auto& s : all) listed[i].push_back(SubjectReport{.subject = std::move(s)});
+    });
   if (std::find(families.begin(), families.end(), Family::kWireguard) != families.end())
     beside.push_back([&] { facts.wireguard(); });
   std::vector<RuleFailure> failures;
-  std::vector<Finding> found = RunRules(families, facts, previous, beside, &failures, rules);
+  // Each rule's findings stay in the list the rule made; `found` points at
+  // them in catalogue order.
+  std::vector<std::vector<Finding>> made =
+      RunRulesEach(families, facts, previous, beside, &failures, rules);
+  std::vector<Finding*> found;
+  {
+    std::size_t n = 0;
+    for (const auto& m : made) n += m.size();
+    found.reserve(n);
+    for (auto& m : made)
+      for (auto& f : m) found.push_back(&f);
+  }
 
   NameSessions(facts, found);
 
@@ -220,30 +239,45 @@ Report BuildReport(const std::string& command, std::span<const Family> families,
   std::vector<SubjectReport>& subjects = r.subjects;
   std::vector<Family> family_of;
   for (std::size_t f = 0; f < families.size(); ++f) {
-    subjects.reserve(subjects.size() + listed[f].size());
-    for (auto& s : listed[f]) {
-      subjects.push_back(SubjectReport{.subject = std::move(s)});
-      family_of.push_back(families[f]);
+    family_of.insert(family_of.end(), listed[f].size(), families[f]);
+    if (subjects.empty()) {
+      subjects = std::move(listed[f]);
+      continue;
     }
+    subjects.reserve(subjects.size() + listed[f].size());
+    std::move(listed[f].begin(), listed[f].end(), std::back_inserter(subjects));
   }
 
   // The findings are few next to the subjects: they are what gets indexed
   // (by kind and id), and each subject collects its own, in catalogue order.
-  std::array<std::unordered_map<std::string_view, std::vector<std::size_t>>, kSubjectKinds> of;
-  for (std::size_t i = 0; i < found.size(); ++i)
-    of[static_cast<std::size_t>(found[i].subject.kind)][found[i].subject.id].push_back(i);
+  // A subject's findings are a chain through `next` (most have one or none:
+  // no list of their own).
+  constexpr std::size_t kEnd = static_cast<std::size_t>(-1);
+  struct Chain {
+    std::size_t first, last;
+  };
+  std::array<std::unordered_map<std::string_view, Chain>, kSubjectKinds> of;
+  std::vector<std::size_t> next(found.size(), kEnd);
+  for (std::size_t i = 0; i < found.size(); ++i) {
+    auto [it, fresh] = of[static_cast<std::size_t>(found[i]->subject.kind)].try_emplace(
+        found[i]->subject.id, Chain{i, i});
+    if (!fresh) next[std::exchange(it->second.last, i)] = i;
+  }
   std::vector<char> taken(found.size(), 0);
   auto collect = [&](SubjectReport& sr) {
     auto& by_id = of[static_cast<std::size_t>(sr.subject.kind)];
     if (by_id.empty()) return;
     auto it = by_id.find(sr.subject.id);
     if (it == by_id.end()) return;
-    std::vector<std::size_t> mine = std::move(it->second);
+    std::size_t first = it->second.first;
     by_id.erase(it);  // before its key, a finding's id, moves away
-    for (std::size_t i : mine) {
-      Merge(sr.subject, found[i].subject);
-      found[i].subject = {};  // the SubjectReport's own is the one
-      sr.findings.push_back(std::move(found[i]));
+    std::size_t count = 0;
+    for (std::size_t i = first; i != kEnd; i = next[i]) ++count;
+    sr.findings.reserve(sr.findings.size() + count);
+    for (std::size_t i = first; i != kEnd; i = next[i]) {
+      Merge(sr.subject, found[i]->subject);
+      found[i]->subject = {};  // the SubjectReport's own is the one
+      sr.findings.push_back(std::move(*found[i]));
       taken[i] = 1;
     }
   };
@@ -251,8 +285,8 @@ Report BuildReport(const std::string& command, std::span<const Family> families,
   // Subjects that only findings name (the router itself), in finding order.
   for (std::size_t i = 0; i < found.size(); ++i) {
     if (taken[i]) continue;
-    family_of.push_back(FamilyOf(found[i].subject.kind));
-    subjects.push_back(SubjectReport{.subject = found[i].subject});
+    family_of.push_back(FamilyOf(found[i]->subject.kind));
+    subjects.push_back(SubjectReport{.subject = found[i]->subject});
     collect(subjects.back());
   }
 

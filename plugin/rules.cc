@@ -15,10 +15,11 @@ std::span<const Rule> AllRules() {
   return all;
 }
 
-std::vector<Finding> RunRules(std::span<const Family> families, const Facts& facts,
-                              const Snapshot* previous,
-                              std::span<const std::function<void()>> also,
-                              std::vector<RuleFailure>* failures, std::span<const Rule> rules) {
+std::vector<std::vector<Finding>> RunRulesEach(std::span<const Family> families,
+                                               const Facts& facts, const Snapshot* previous,
+                                               std::span<const std::function<void()>> also,
+                                               std::vector<RuleFailure>* failures,
+                                               std::span<const Rule> rules) {
   std::vector<const Rule*> todo;
   for (const auto& r : rules)
     if (r.check && std::find(families.begin(), families.end(), r.family) != families.end())
@@ -51,7 +52,15 @@ std::vector<Finding> RunRules(std::span<const Family> families, const Facts& fac
   if (failures)
     for (std::size_t r = 0; r < todo.size(); ++r)
       if (!failed[r].empty()) failures->push_back({todo[r], std::move(failed[r])});
+  return found;
+}
 
+std::vector<Finding> RunRules(std::span<const Family> families, const Facts& facts,
+                              const Snapshot* previous,
+                              std::span<const std::function<void()>> also,
+                              std::vector<RuleFailure>* failures, std::span<const Rule> rules) {
+  std::vector<std::vector<Finding>> found =
+      RunRulesEach(families, facts, previous, also, failures, rules);
   std::vector<Finding> out;
   std::size_t n = 0;
   for (const auto& f : found) n += f.size();

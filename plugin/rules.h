@@ -52,5 +52,13 @@ std::vector<Finding> RunRules(std::span<const Family> families, const Facts& fac
                               std::span<const std::function<void()>> also = {},
                               std::vector<RuleFailure>* failures = nullptr,
                               std::span<const Rule> rules = AllRules());
+/// The same, each rule's findings left where the rule made them (one list
+/// per rule run, in catalogue order): the report takes them from there,
+/// without moving a hub's 10,000 findings into one list first.
+std::vector<std::vector<Finding>> RunRulesEach(std::span<const Family> families,
+                                               const Facts& facts, const Snapshot* previous,
+                                               std::span<const std::function<void()>> also = {},
+                                               std::vector<RuleFailure>* failures = nullptr,
+                                               std::span<const Rule> rules = AllRules());
 
 }  // namespace edgediag::plugin

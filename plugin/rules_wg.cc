@@ -310,8 +310,8 @@ std::vector<Finding> CheckWgPeerIdle(const Facts&, const Snapshot& s, const Snap
   std::vector<Finding> out;
   PreviousPeers before(prev);
   const std::int64_t window = prev ? WindowSeconds(s, *prev) : 0;
-  // A hub has thousands of these: the texts are built by appending, not
-  // with fmt (as wg.ok's are), and the constant ones made once.
+  // A hub has thousands of these: each text is made in one allocation of
+  // its size (Cat), not with fmt or operator+, and the constant ones once.
   const std::string live = fmt::format("under {} s for a live session", kRejectAfterTime);
   const std::string not_expected =
       "no: no persistent keepalive, no configured endpoint, nothing sent, not marked";
@@ -320,7 +320,6 @@ std::vector<Finding> CheckWgPeerIdle(const Facts&, const Snapshot& s, const Snap
   out.reserve(peers);  // a hub of road warriors: one each, no regrowth
   for (const auto& w : s.wireguard) {
     if (AdminDown(s, w)) continue;
-    const std::string remedy_tail = "` or `expect-up = ";
     for (const auto& p : w.peers) {
       const WgPeer* b = before.Find(w, p);
       std::optional<std::uint64_t> sent;
@@ -332,28 +331,29 @@ std::vector<Finding> CheckWgPeerIdle(const Facts&, const Snapshot& s, const Snap
                 .subject = PeerSubject(w, p),
                 .weight = 5};
       std::string last = age ? FormatAge(*age) + " ago" : "never";
+      const std::string label = Label(p);
       if (p.endpoint.empty()) {
-        f.message = "idle: peer " + Label(p) + " has no endpoint and " +
-                    (age ? "no recent" : "never a") +
-                    " handshake: it has not connected, normal for a road warrior";
+        f.message = Cat({"idle: peer ", label, " has no endpoint and ",
+                         age ? "no recent" : "never a",
+                         " handshake: it has not connected, normal for a road warrior"});
       } else {
-        f.message = "idle: last handshake with peer " + Label(p) + " " + last +
-                    ", nothing sent to it since: offline, normal for a road warrior";
+        f.message = Cat({"idle: last handshake with peer ", label, " ", last,
+                         ", nothing sent to it since: offline, normal for a road warrior"});
       }
-      std::string endpoint = p.endpoint.empty() ? "none" : p.endpoint;
-      if (!p.endpoint.empty() && !w.config.empty()) endpoint += " (learned)";
+      std::string endpoint = p.endpoint.empty() ? std::string("none")
+                             : w.config.empty() ? p.endpoint
+                                                : Cat({p.endpoint, " (learned)"});
       f.evidence.reserve(3);
       f.evidence.push_back({"last handshake", std::move(last), live});
       f.evidence.push_back({"endpoint", std::move(endpoint), "—"});
       f.evidence.push_back({"expected up", not_expected, "—"});
       const std::string& id = p.name.empty() ? p.public_key : p.name;
-      f.remedy =
-          "Nothing to do for a road warrior. If this peer should always be up, say so: "
-          "`--expect-up " +
-          id + remedy_tail + id +
-          "` in /config/edgediag/edgediag.conf (or give it persistent keepalive): then its "
-          "silence is reported as a fault. Verify: `wg show " +
-          w.name + " latest-handshakes`";
+      f.remedy = Cat({"Nothing to do for a road warrior. If this peer should always be up, say "
+                      "so: `--expect-up ",
+                      id, "` or `expect-up = ", id,
+                      "` in /config/edgediag/edgediag.conf (or give it persistent keepalive): "
+                      "then its silence is reported as a fault. Verify: `wg show ",
+                      w.name, " latest-handshakes`"});
       out.push_back(std::move(f));
     }
   }

@@ -74,6 +74,15 @@ std::string OneDecimal(std::uint64_t n, int shift, std::string_view unit) {
 
 }  // namespace
 
+std::string Cat(std::initializer_list<std::string_view> parts) {
+  std::size_t n = 0;
+  for (std::string_view p : parts) n += p.size();
+  std::string out;
+  out.reserve(n);
+  for (std::string_view p : parts) out.append(p);
+  return out;
+}
+
 std::string FormatBytes(std::uint64_t n) {
   if (n < 1024) return Integer(static_cast<std::int64_t>(n), " B");
   if (n < 1024 * 1024) return OneDecimal(n, 10, " KiB");

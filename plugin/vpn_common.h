@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -32,6 +33,9 @@ std::int64_t WindowSeconds(const Snapshot& now, const Snapshot& previous);
 bool IsPrivateAddress(const Prefix& p);
 /// "148 B", "12.3 KiB", "4.5 MiB".
 std::string FormatBytes(std::uint64_t bytes);
+/// `parts` joined, in one allocation of exactly their size: for texts made
+/// once per peer on a hub (operator+ would grow and copy each one twice).
+std::string Cat(std::initializer_list<std::string_view> parts);
 /// "45 s", "7 min", "3 h", "12 days".
 std::string FormatAge(std::int64_t seconds);
 /// An address to try `ip route get` with: the prefix's first host.

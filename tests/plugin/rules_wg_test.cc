@@ -506,6 +506,15 @@ namespace edgediag::plugin {
 namespace {
 
 // FormatBytes rounds in integers; it must print what "{:.1f}" printed.
+TEST(Cat, JoinsInOneAllocationOfExactlyTheSize) {
+  std::string key(44, 'k');
+  std::string s = Cat({"`--expect-up ", key, "` or `expect-up = ", key, "`"});
+  EXPECT_EQ(s, "`--expect-up " + key + "` or `expect-up = " + key + "`");
+  EXPECT_EQ(s.capacity(), s.size());
+  EXPECT_EQ(Cat({}), "");
+  EXPECT_EQ(Cat({"", "a", ""}), "a");
+}
+
 TEST(FormatBytes, AgreesWithPrintfRounding) {
   auto reference = [](std::uint64_t n) {
     if (n < 1024) return fmt::format("{} B", n);
