@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <signal.h>
+#include <malloc.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/resource.h>
@@ -831,6 +832,12 @@ int Watch(const Options& o, std::string_view salt, std::ostream& out, std::ostre
 }
 
 }  // namespace
+
+void TuneMallocForOneRun() {
+  mallopt(M_TOP_PAD, 16 << 20);
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
+  mallopt(M_MMAP_THRESHOLD, 64 << 20);
+}
 
 // parse -> load inputs -> capture -> facts -> rules -> report -> render.
 int Run(std::span<const char* const> args, std::ostream& out, std::ostream& err,

@@ -22,6 +22,12 @@ struct RunOptions {
   bool exit_after = false;
 };
 
+/// The allocator settings of one short-lived process: memory is not given
+/// back to the kernel before exit (each brk, mmap and trim is a system
+/// call, and page faults again). main() sets them first, and the
+/// benchmarks too, so that they measure the program's own allocator.
+void TuneMallocForOneRun();
+
 /// Runs edgediag with `args` (argv without argv[0]); writes to out/err.
 int Run(std::span<const char* const> args, std::ostream& out, std::ostream& err,
         const RunOptions& options = {});

@@ -1,5 +1,3 @@
-#include <malloc.h>
-
 #include <exception>
 #include <iostream>
 #include <string>
@@ -9,11 +7,7 @@
 #include "op-mode/cli.h"
 
 int main(int argc, char** argv) {
-  // One short-lived process: no returning memory to the kernel before exit
-  // (each brk, mmap and trim is a system call, and page faults again).
-  mallopt(M_TOP_PAD, 16 << 20);
-  mallopt(M_TRIM_THRESHOLD, 256 << 20);
-  mallopt(M_MMAP_THRESHOLD, 64 << 20);
+  edgediag::opmode::TuneMallocForOneRun();
   std::vector<const char*> args(argv + 1, argv + argc);
   try {
     // Under LeakSanitizer the objects are freed, so that only real leaks show.
