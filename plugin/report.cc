@@ -222,7 +222,7 @@ Report BuildReport(const std::string& command, std::span<const Family> families,
   // Each rule's findings stay in the list the rule made; `found` points at
   // them in catalogue order.
   std::vector<std::vector<Finding>> made =
-      RunRulesEach(families, facts, previous, beside, &failures, rules);
+      RunRules(families, facts, previous, beside, &failures, rules);
   std::vector<Finding*> found;
   {
     std::size_t n = 0;

@@ -15,11 +15,11 @@ std::span<const Rule> AllRules() {
   return all;
 }
 
-std::vector<std::vector<Finding>> RunRulesEach(std::span<const Family> families,
-                                               const Facts& facts, const Snapshot* previous,
-                                               std::span<const std::function<void()>> also,
-                                               std::vector<RuleFailure>* failures,
-                                               std::span<const Rule> rules) {
+std::vector<std::vector<Finding>> RunRules(std::span<const Family> families, const Facts& facts,
+                                           const Snapshot* previous,
+                                           std::span<const std::function<void()>> also,
+                                           std::vector<RuleFailure>* failures,
+                                           std::span<const Rule> rules) {
   std::vector<const Rule*> todo;
   for (const auto& r : rules)
     if (r.check && std::find(families.begin(), families.end(), r.family) != families.end())
@@ -28,7 +28,7 @@ std::vector<std::vector<Finding>> RunRulesEach(std::span<const Family> families,
   // The rules are pure and independent: on a hub with 10,000 peers they run
   // side by side, one per core, each taking the next task (`also` first).
   // The facts (route tries included) are shared by all of them. Findings
-  // come back in catalogue order.
+  // come back in catalogue order, each rule's in its own list.
   std::vector<std::vector<Finding>> found(todo.size());
   std::vector<std::string> failed(todo.size());
   ForEachParallel(also.size() + todo.size(), 1, [&](std::size_t i) {
@@ -53,21 +53,6 @@ std::vector<std::vector<Finding>> RunRulesEach(std::span<const Family> families,
     for (std::size_t r = 0; r < todo.size(); ++r)
       if (!failed[r].empty()) failures->push_back({todo[r], std::move(failed[r])});
   return found;
-}
-
-std::vector<Finding> RunRules(std::span<const Family> families, const Facts& facts,
-                              const Snapshot* previous,
-                              std::span<const std::function<void()>> also,
-                              std::vector<RuleFailure>* failures, std::span<const Rule> rules) {
-  std::vector<std::vector<Finding>> found =
-      RunRulesEach(families, facts, previous, also, failures, rules);
-  std::vector<Finding> out;
-  std::size_t n = 0;
-  for (const auto& f : found) n += f.size();
-  out.reserve(n);  // a hub's 10,000 findings, moved once
-  for (auto& f : found)
-    out.insert(out.end(), std::make_move_iterator(f.begin()), std::make_move_iterator(f.end()));
-  return out;
 }
 
 }  // namespace edgediag::plugin

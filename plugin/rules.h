@@ -43,22 +43,17 @@ struct RuleFailure {
 };
 
 /// Runs the rules of the given families over `facts`' snapshot, side by
-/// side on the cores; findings come back in catalogue order. `also` are more
-/// tasks to run beside them (BuildReport lists its subjects meanwhile). A
-/// rule that throws is caught here, the one catch outside main(): it goes to
-/// `failures` (when given) and the other rules' findings stand.
-std::vector<Finding> RunRules(std::span<const Family> families, const Facts& facts,
-                              const Snapshot* previous,
-                              std::span<const std::function<void()>> also = {},
-                              std::vector<RuleFailure>* failures = nullptr,
-                              std::span<const Rule> rules = AllRules());
-/// The same, each rule's findings left where the rule made them (one list
-/// per rule run, in catalogue order): the report takes them from there,
-/// without moving a hub's 10,000 findings into one list first.
-std::vector<std::vector<Finding>> RunRulesEach(std::span<const Family> families,
-                                               const Facts& facts, const Snapshot* previous,
-                                               std::span<const std::function<void()>> also = {},
-                                               std::vector<RuleFailure>* failures = nullptr,
-                                               std::span<const Rule> rules = AllRules());
+/// side on the cores. Each rule's findings stay in the list the rule made,
+/// one list per rule run, in catalogue order: the report takes them from
+/// there, without moving a hub's 10,000 findings into one list first.
+/// `also` are more tasks to run beside them (BuildReport lists its subjects
+/// meanwhile). A rule that throws is caught here, the one catch outside
+/// main(): it goes to `failures` (when given) and the other rules' findings
+/// stand.
+std::vector<std::vector<Finding>> RunRules(std::span<const Family> families, const Facts& facts,
+                                           const Snapshot* previous,
+                                           std::span<const std::function<void()>> also = {},
+                                           std::vector<RuleFailure>* failures = nullptr,
+                                           std::span<const Rule> rules = AllRules());
 
 }  // namespace edgediag::plugin

@@ -14,10 +14,7 @@ Subject InterfaceSubject(const WgInterface& w) {
 }
 
 Subject PeerSubject(const WgInterface& w, const WgPeer& p) {
-  std::string id;
-  id.reserve(w.name.size() + 1 + p.public_key.size());
-  id.append(w.name).append(1, ':').append(p.public_key);
-  return {SubjectKind::kWgPeer, std::move(id), w.name, p.public_key, p.name};
+  return {SubjectKind::kWgPeer, Cat({w.name, ":", p.public_key}), w.name, p.public_key, p.name};
 }
 
 /// How a peer is named in one-line messages: its configured name, else the

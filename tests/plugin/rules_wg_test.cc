@@ -505,7 +505,6 @@ TEST(WireguardRules, EveryRuleIsRegisteredOnceWithItsId) {
 namespace edgediag::plugin {
 namespace {
 
-// FormatBytes rounds in integers; it must print what "{:.1f}" printed.
 TEST(Cat, JoinsInOneAllocationOfExactlyTheSize) {
   std::string key(44, 'k');
   std::string s = Cat({"`--expect-up ", key, "` or `expect-up = ", key, "`"});
@@ -515,6 +514,7 @@ TEST(Cat, JoinsInOneAllocationOfExactlyTheSize) {
   EXPECT_EQ(Cat({"", "a", ""}), "a");
 }
 
+// FormatBytes rounds in integers; it must print what "{:.1f}" printed.
 TEST(FormatBytes, AgreesWithPrintfRounding) {
   auto reference = [](std::uint64_t n) {
     if (n < 1024) return fmt::format("{} B", n);
